@@ -1,0 +1,241 @@
+"""Encoder configurations: LeRobot's field names, defaults and pure validation.
+
+This module holds data and checks of types, ranges and cross-field rules only. It performs no
+I/O and never touches PyAV: whether this FFmpeg build can honour a config is the separate,
+explicit call :func:`lerobot_video.check_supported`.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any, ClassVar
+
+from lerobot_video.errors import ConfigError
+
+HW_VIDEO_CODECS: tuple[str, ...] = (
+    "h264_videotoolbox",
+    "hevc_videotoolbox",
+    "h264_nvenc",
+    "hevc_nvenc",
+    "h264_vaapi",
+    "h264_qsv",
+)
+"""Hardware encoders, in LeRobot's order of preference for ``vcodec="auto"``."""
+
+SOFTWARE_VIDEO_CODECS: tuple[str, ...] = ("libsvtav1", "h264", "hevc", "libaom-av1")
+"""Software encoders LeRobot accepts (``h264`` is libx264, ``hevc`` is libx265)."""
+
+VALID_VIDEO_CODECS: tuple[str, ...] = (*SOFTWARE_VIDEO_CODECS, *HW_VIDEO_CODECS, "auto")
+"""Every ``vcodec`` value LeRobot accepts (11 names); ``libx264``/``libx265`` are refused there."""
+
+VIDEO_CODEC_ALIASES: Mapping[str, str] = {"av1": "libsvtav1"}
+"""Stream codec names that map back to an encoder name (``video.codec`` in ``info.json``)."""
+
+LIBSVTAV1_DEFAULT_PRESET = 12
+"""Preset LeRobot uses for libsvtav1 when ``preset`` is unset (SVT-AV1 maps it to its fastest)."""
+
+DEPTH_QUANT_BITS = 12
+DEPTH_QMAX = (1 << DEPTH_QUANT_BITS) - 1
+DEFAULT_DEPTH_MIN_M = 0.01
+DEFAULT_DEPTH_MAX_M = 10.0
+DEFAULT_DEPTH_SHIFT_M = 3.5
+
+OptionValue = str | int | float | bool
+"""Type of one free-form encoder option value, before it is turned into a string for FFmpeg."""
+
+
+def _is_number(value: object) -> bool:
+    return isinstance(value, int | float) and not isinstance(value, bool)
+
+
+def _check_common_fields(config: RGBEncoderConfig | DepthEncoderConfig) -> None:
+    """Checks shared by every encoder config; raises ConfigError on the first problem."""
+    if not isinstance(config.vcodec, str) or (
+        config.vcodec not in VALID_VIDEO_CODECS and config.vcodec not in VIDEO_CODEC_ALIASES
+    ):
+        raise ConfigError(
+            f"Invalid vcodec {config.vcodec!r}; allowed: {', '.join(VALID_VIDEO_CODECS)} "
+            f"(or the alias 'av1' for 'libsvtav1'). Use 'h264' rather than 'libx264' and "
+            f"'hevc' rather than 'libx265', as in LeRobot."
+        )
+    if not isinstance(config.pix_fmt, str) or not config.pix_fmt:
+        raise ConfigError(f"pix_fmt must be a non-empty pixel format name, got {config.pix_fmt!r}.")
+    if config.g is not None and (
+        isinstance(config.g, bool) or not isinstance(config.g, int) or config.g < 1
+    ):
+        raise ConfigError(
+            f"g (keyframe interval, in frames) must be an integer >= 1 or None, got {config.g!r}."
+        )
+    if config.crf is not None and (
+        not _is_number(config.crf) or not math.isfinite(config.crf) or config.crf < 0
+    ):
+        raise ConfigError(f"crf must be a finite number >= 0 or None, got {config.crf!r}.")
+    if config.preset is not None and (
+        isinstance(config.preset, bool)
+        or not isinstance(config.preset, int | str)
+        or config.preset == ""
+    ):
+        raise ConfigError(
+            f"preset must be an integer, a non-empty string or None, got {config.preset!r}."
+        )
+    if isinstance(config.fast_decode, bool) or not isinstance(config.fast_decode, int):
+        raise ConfigError(f"fast_decode must be an integer, got {config.fast_decode!r}.")
+    if config.video_backend != "pyav":
+        raise ConfigError(
+            f"video_backend {config.video_backend!r} is not supported; allowed: 'pyav'."
+        )
+    _check_extra_options(config.extra_options)
+
+
+def _check_extra_options(extra_options: Mapping[str, Any]) -> None:
+    if not isinstance(extra_options, Mapping):
+        raise ConfigError(
+            f"extra_options must be a mapping of option name to value, got {extra_options!r}."
+        )
+    for key, value in extra_options.items():
+        if not isinstance(key, str) or not key:
+            raise ConfigError(f"extra_options keys must be non-empty strings, got {key!r}.")
+        if not isinstance(value, str | int | float):
+            raise ConfigError(
+                f"extra_options[{key!r}] must be a string or a number, got {value!r}."
+            )
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class RGBEncoderConfig:
+    """How an RGB camera stream is encoded; LeRobot's ``RGBEncoderConfig`` fields and defaults.
+
+    Construction checks types, ranges and cross-field rules without any I/O. Whether this FFmpeg
+    build can run the config is :func:`lerobot_video.check_supported`; ``"auto"`` is resolved by
+    :func:`lerobot_video.resolve_auto_codec`, which returns a new config.
+
+    Attributes:
+        vcodec: Encoder name: ``libsvtav1``, ``h264`` (libx264), ``hevc`` (libx265),
+            ``libaom-av1``, a hardware encoder, or ``auto``. ``av1`` is an alias of libsvtav1.
+        pix_fmt: Pixel format of the encoded stream, for example ``yuv420p``.
+        g: Keyframe interval (GOP size) in frames, >= 1, or None for the encoder's default.
+        crf: Quality target, lower is better; mapped per codec (``qp`` for NVENC/VAAPI,
+            ``q:v`` for VideoToolbox, ``global_quality`` for QSV). None leaves it unset.
+        preset: Speed/quality preset; an integer for libsvtav1 (-2..13, unset means 12),
+            a name such as ``"fast"`` for h264/hevc. None leaves the encoder default.
+        fast_decode: Decoder-friendly tuning: libsvtav1 level 0..2 (clamped), any non-zero
+            value sets ``tune=fastdecode`` for h264/hevc; ignored elsewhere.
+        video_backend: Library used to encode; only ``"pyav"``.
+        extra_options: Further FFmpeg options, merged last; they never override a key the
+            fields above produce.
+    """
+
+    vcodec: str = "libsvtav1"
+    pix_fmt: str = "yuv420p"
+    g: int | None = 2
+    crf: int | float | None = 30
+    preset: int | str | None = None
+    fast_decode: int = 0
+    video_backend: str = "pyav"
+    extra_options: Mapping[str, OptionValue] = field(default_factory=dict)
+
+    CHANNELS: ClassVar[int] = 3
+    """Channels of the source frames this config encodes."""
+
+    def __post_init__(self) -> None:
+        """Check field types, ranges and cross-field rules.
+
+        Raises:
+            ConfigError: A field is invalid; the message names it and what is allowed.
+        """
+        _check_common_fields(self)
+
+    @property
+    def encoder(self) -> str:
+        """The encoder name with aliases applied (``av1`` becomes ``libsvtav1``)."""
+        return VIDEO_CODEC_ALIASES.get(self.vcodec, self.vcodec)
+
+    @property
+    def effective_preset(self) -> int | str | None:
+        """The preset LeRobot persists: 12 for libsvtav1 when unset, else :attr:`preset`."""
+        if self.preset is None and self.encoder == "libsvtav1":
+            return LIBSVTAV1_DEFAULT_PRESET
+        return self.preset
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class DepthEncoderConfig:
+    """How a depth stream is quantized to 12-bit codes and encoded; LeRobot's field names.
+
+    The encoder fields mean what they mean in :class:`RGBEncoderConfig`; the defaults are
+    LeRobot's depth defaults: lossless 12-bit grey HEVC.
+
+    Attributes:
+        vcodec: Encoder name; ``hevc`` (libx265) by default.
+        pix_fmt: Pixel format; ``gray12le`` keeps each 12-bit code in a 16-bit word.
+        g: Keyframe interval in frames, >= 1, or None.
+        crf: Quality target; no effect while ``x265-params`` holds ``lossless=1``.
+        preset: Speed/quality preset or None.
+        fast_decode: As in :class:`RGBEncoderConfig`.
+        video_backend: Only ``"pyav"``.
+        extra_options: Further FFmpeg options; ``{"x265-params": "lossless=1"}`` by default.
+        depth_min: Depth in metres mapped to code 0.
+        depth_max: Depth in metres mapped to code 4095; must exceed ``depth_min``.
+        shift: Offset in metres added before the logarithm; ``depth_min + shift`` must be > 0.
+        use_log: Logarithmic (finer steps near the camera) rather than linear quantization.
+    """
+
+    vcodec: str = "hevc"
+    pix_fmt: str = "gray12le"
+    g: int | None = 2
+    crf: int | float | None = 30
+    preset: int | str | None = None
+    fast_decode: int = 0
+    video_backend: str = "pyav"
+    extra_options: Mapping[str, OptionValue] = field(
+        default_factory=lambda: {"x265-params": "lossless=1"}
+    )
+    depth_min: float = DEFAULT_DEPTH_MIN_M
+    depth_max: float = DEFAULT_DEPTH_MAX_M
+    shift: float = DEFAULT_DEPTH_SHIFT_M
+    use_log: bool = True
+
+    CHANNELS: ClassVar[int] = 1
+    """Channels of the source frames this config encodes."""
+
+    def __post_init__(self) -> None:
+        """Check field types, ranges and cross-field rules.
+
+        Raises:
+            ConfigError: A field is invalid; the message names it and what is allowed.
+        """
+        _check_common_fields(self)
+        for name in ("depth_min", "depth_max", "shift"):
+            value = getattr(self, name)
+            if not _is_number(value) or not math.isfinite(value):
+                raise ConfigError(f"{name} must be a finite number of metres, got {value!r}.")
+        if not isinstance(self.use_log, bool):
+            raise ConfigError(f"use_log must be True or False, got {self.use_log!r}.")
+        if self.depth_max <= self.depth_min:
+            raise ConfigError(
+                f"depth_max must be greater than depth_min, got depth_min={self.depth_min!r} m "
+                f"and depth_max={self.depth_max!r} m."
+            )
+        if self.use_log and self.depth_min + self.shift <= 0:
+            raise ConfigError(
+                f"depth_min + shift must be positive for log quantization, got "
+                f"{self.depth_min!r} + {self.shift!r} m; raise shift or use use_log=False."
+            )
+
+    @property
+    def encoder(self) -> str:
+        """The encoder name with aliases applied."""
+        return VIDEO_CODEC_ALIASES.get(self.vcodec, self.vcodec)
+
+    @property
+    def effective_preset(self) -> int | str | None:
+        """The preset LeRobot persists: 12 for libsvtav1 when unset, else :attr:`preset`."""
+        if self.preset is None and self.encoder == "libsvtav1":
+            return LIBSVTAV1_DEFAULT_PRESET
+        return self.preset
+
+
+EncoderConfig = RGBEncoderConfig | DepthEncoderConfig
+"""Either kind of encoder config."""

@@ -1,0 +1,57 @@
+"""The exception hierarchy of ``lerobot_video``.
+
+Every error is a :class:`LeRobotVideoError` and also the matching built-in, so callers that
+only know ``ValueError`` or ``OSError`` keep working.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+
+class LeRobotVideoError(Exception):
+    """Anything this library refused or failed to do."""
+
+
+class ConfigError(LeRobotVideoError, ValueError):
+    """An invalid parameter value or combination of values."""
+
+
+class CodecUnavailableError(LeRobotVideoError, LookupError):
+    """A codec or pixel format that this FFmpeg build does not provide.
+
+    Attributes:
+        codec: The codec that was asked for.
+    """
+
+    def __init__(self, message: str, *, codec: str) -> None:
+        super().__init__(message)
+        self.codec = codec
+
+
+class FrameIndexError(LeRobotVideoError, IndexError):
+    """A frame index or timestamp outside the stream, or farther than the tolerance."""
+
+
+class MediaError(LeRobotVideoError, OSError):
+    """An unreadable, corrupt or truncated file, or an FFmpeg failure.
+
+    Attributes:
+        path: The file concerned, when known.
+    """
+
+    def __init__(self, message: str, *, path: Path | None = None) -> None:
+        super().__init__(message)
+        self.path = path
+
+    def __str__(self) -> str:
+        # OSError.__str__ would print the errno form; keep our message as written.
+        return str(self.args[0]) if self.args else ""
+
+
+class MetadataError(LeRobotVideoError, ValueError):
+    """Malformed or unsupported dataset metadata."""
+
+
+class MergeConflictError(MetadataError):
+    """Datasets that cannot be merged (fps, features or stream kinds differ)."""
