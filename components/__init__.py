@@ -1,0 +1,17 @@
+"""The Gradio UI: one module per tab, rendered in order by ``app.build_app``."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import gradio as gr
+
+from components import compare_tab
+from components.state import AppSettings
+
+TabRenderer = Callable[[gr.State, AppSettings], None]
+
+TABS: list[tuple[str, TabRenderer]] = [
+    ("Compare", compare_tab.render),
+]
+"""Tabs in display order: (title, render function)."""

@@ -142,13 +142,17 @@ def codec_options(config: EncoderConfig, *, encoder_threads: int | None = None) 
     Raises:
         ConfigError: ``encoder_threads`` is not a positive integer.
     """
+    _check_encoder_threads(encoder_threads)
+    return {key: str(value) for key, value in _typed_codec_options(config, encoder_threads).items()}
+
+
+def _check_encoder_threads(encoder_threads: int | None) -> None:
     if encoder_threads is not None and (
         isinstance(encoder_threads, bool)
         or not isinstance(encoder_threads, int)
         or encoder_threads < 1
     ):
         raise ConfigError(f"encoder_threads must be an integer >= 1 or None, got {encoder_threads!r}.")
-    return {key: str(value) for key, value in _typed_codec_options(config, encoder_threads).items()}
 
 
 @functools.cache
@@ -330,6 +334,7 @@ def check_supported(config: EncoderConfig, *, encoder_threads: int | None = None
             f"{type(config).__name__} encodes {config.CHANNELS}-channel frames; choose a "
             f"{'colour (yuv*)' if config.CHANNELS == 3 else 'grey or yuv'} format."
         )
+    _check_encoder_threads(encoder_threads)
     private = _private_options(encoder)
     for key, value in _typed_codec_options(config, encoder_threads).items():
         if key in private:

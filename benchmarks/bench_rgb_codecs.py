@@ -1,0 +1,504 @@
+"""Benchmark RGB encoding and random-access loading: lerobot_video vs PNG, a floor and LeRobot.
+
+For each codec (LeRobot's default libsvtav1, then h264 and hevc with LeRobot's other
+defaults) the bundled ALOHA clip is encoded with :func:`lerobot_video.encode_video`, and the
+random-access scenarios of LeRobot's video benchmark (``benchmarks/video``, SPEC section 8.1)
+are timed per request for four loaders, on the same request lists in the same run:
+
+- ours: :func:`lerobot_video.decode_frames` (its container cache warm);
+- PNG: the same frames from PNG files (PIL, default settings) as uint8 HWC arrays;
+- floor: the least work the job needs, an already open container and a precomputed packet
+  index, decoding from the right keyframe and converting only the frames asked for;
+- LeRobot: ``lerobot.datasets.video_utils.decode_video_frames(..., backend="pyav")`` run by a
+  worker subprocess under another interpreter (``--lerobot-python``), or, without one, an
+  in-process re-implementation of its pyav algorithm (SPEC section 7).
+
+Noise control for a small shared VM: in-process loaders are interleaved per request (the
+order rotates each request), the LeRobot worker runs the same requests in alternating blocks
+between them, the garbage collector is off while timing, and each figure is the median over
+blocks of the block's mean milliseconds per request.
+
+Run: ``.venv/bin/python benchmarks/bench_rgb_codecs.py [--samples 50] [--json out.json]``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import bisect
+import gc
+import hashlib
+import json
+import os
+import platform
+import random
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from fractions import Fraction
+from pathlib import Path
+from typing import IO, Any, cast
+
+import av
+import numpy as np
+import numpy.typing as npt
+from PIL import Image
+
+REPO = Path(__file__).resolve().parents[1]
+# Run from a checkout: prefer its package (a stale editable install can shadow it otherwise).
+sys.path.insert(0, str(REPO))
+
+from lerobot_video import (  # noqa: E402
+    RGBEncoderConfig,
+    clear_decoder_cache,
+    decode_frames,
+    encode_video,
+)
+
+DEFAULT_CLIP = REPO / "assets" / "aloha_sim_rgb_ep0.npz"
+FALLBACK_CLIP = Path("/work/shared/data/aloha_sim_rgb_ep0.npz")
+DEFAULT_LEROBOT_PYTHON = Path("/work/lerobot_env/bin/python")
+WORKER = Path(__file__).with_name("_lerobot_probe.py")
+TOLERANCE_S = 1e-4  # LeRobotDataset's default.
+
+CODECS: dict[str, RGBEncoderConfig] = {
+    "libsvtav1": RGBEncoderConfig(),
+    "h264": RGBEncoderConfig(vcodec="h264"),
+    "hevc": RGBEncoderConfig(vcodec="hevc"),
+}
+
+SCENARIOS: dict[str, Callable[[int], list[int]]] = {
+    "1_frame": lambda i: [i],
+    "2_frames": lambda i: [i - 1, i],
+    "2_frames_4_space": lambda i: [i - 5, i],
+    "6_frames": lambda i: list(range(i - 5, i + 1)),
+}
+
+TARGET_CODEC, TARGET_SCENARIO = "libsvtav1", "6_frames"
+TARGET_OURS_VS_PNG, TARGET_OURS_VS_FLOOR = 0.5, 1.25
+
+UInt8Frames = npt.NDArray[np.uint8]
+
+
+@dataclass(frozen=True, slots=True)
+class Request:
+    """One random-access request: frame indices and their timestamps (index / fps)."""
+
+    indices: list[int]
+    timestamps: list[float]
+
+
+class FloorDecoder:
+    """The least work a random read needs, for comparison with :func:`decode_frames`.
+
+    The container stays open and the packet index (pts, dts, keyframe flags) is built by one
+    demux pass before any timing. A request seeks to the decode time of the last keyframe
+    whose presentation time is at or before the first frame needed, decodes forward on one
+    thread, converts only the frames asked for to rgb24, and stops as soon as it has them.
+    """
+
+    def __init__(self, path: Path) -> None:
+        self.container = av.open(str(path))
+        self.stream = self.container.streams.video[0]
+        self.stream.codec_context.thread_type = "NONE"
+        packets = [
+            (packet.dts, packet.pts, packet.is_keyframe)
+            for packet in self.container.demux(self.stream)
+            if packet.pts is not None and packet.dts is not None
+        ]
+        self.frame_pts: list[int] = sorted(pts for _, pts, _ in packets)  # frame index -> pts
+        keyframes = sorted((pts, dts) for dts, pts, key in packets if key)
+        self.key_pts = [pts for pts, _ in keyframes]
+        self.key_dts = [dts for _, dts in keyframes]
+
+    def decode(self, indices: Sequence[int]) -> UInt8Frames:
+        """Return the frames at these indices as (N, H, W, 3) uint8, in request order."""
+        wanted = [self.frame_pts[i] for i in indices]
+        needed = set(wanted)
+        start = max(bisect.bisect_right(self.key_pts, min(needed)) - 1, 0)
+        found = self._decode_from(self.key_dts[start], needed)
+        while len(found) < len(needed) and start > 0:  # Open GOP: a leading frame was skipped.
+            start -= 1
+            found = self._decode_from(self.key_dts[start], needed)
+        return np.stack([found[pts] for pts in wanted])
+
+    def _decode_from(self, dts: int, needed: set[int]) -> dict[int, UInt8Frames]:
+        found: dict[int, UInt8Frames] = {}
+        self.container.seek(dts, backward=True, any_frame=False, stream=self.stream)
+        for packet in self.container.demux(self.stream):
+            for frame in self.stream.decode(packet):
+                if frame.pts in needed:
+                    found[frame.pts] = cast(UInt8Frames, frame.to_ndarray(format="rgb24"))
+                    if len(found) == len(needed):
+                        return found
+        return found
+
+    def close(self) -> None:
+        """Close the container."""
+        self.container.close()
+
+
+def lerobot_pyav_reimplemented(
+    path: Path, timestamps: Sequence[float], tolerance_s: float
+) -> npt.NDArray[np.float32]:
+    """LeRobot 0.6.1's ``decode_video_frames_pyav`` (RGB) in numpy, for when it is absent.
+
+    Opens the file per call, seeks one tick before the first timestamp (backward, keyframes
+    only), decodes forward converting every frame to rgb24 CHW until one reaches the last
+    timestamp, picks the nearest decoded frame per timestamp, checks ``tolerance_s``, and
+    returns float32 in [0, 1], (N, 3, H, W).
+    """
+    first_ts, last_ts = min(timestamps), max(timestamps)
+    loaded_frames: list[UInt8Frames] = []
+    loaded_ts: list[float] = []
+    with av.open(str(path)) as container:
+        stream = container.streams.video[0]
+        time_base = stream.time_base or Fraction(1, 1)
+        container.seek(
+            round(first_ts / time_base) - 1, backward=True, any_frame=False, stream=stream
+        )
+        for frame in container.decode(stream):
+            if frame.pts is None:
+                continue
+            current_ts = float(frame.pts * time_base)
+            rgb = cast(UInt8Frames, frame.to_ndarray(format="rgb24"))
+            loaded_frames.append(np.ascontiguousarray(rgb.transpose(2, 0, 1)))
+            loaded_ts.append(current_ts)
+            if current_ts >= last_ts:
+                break
+    if not loaded_frames:
+        raise RuntimeError(f"no frames decoded from {path} in [{first_ts}, {last_ts}]")
+    query = np.asarray(timestamps, dtype=np.float32)  # torch.tensor() of floats is float32
+    loaded = np.asarray(loaded_ts, dtype=np.float32)
+    distance = np.abs(query[:, None] - loaded[None, :])
+    nearest = distance.argmin(axis=1)
+    if not np.all(distance[np.arange(len(query)), nearest] < tolerance_s):
+        raise RuntimeError(f"timestamps {timestamps} beyond tolerance in {loaded_ts}")
+    out = np.stack([loaded_frames[i] for i in nearest]).astype(np.float32)
+    out /= 255
+    return out
+
+
+def load_pngs(paths: Sequence[Path], indices: Sequence[int]) -> UInt8Frames:
+    frames = []
+    for i in indices:
+        with Image.open(paths[i]) as image:
+            frames.append(np.asarray(image))
+    return np.stack(frames)
+
+
+class LeRobotWorker:
+    """A long-lived ``_lerobot_probe.py`` subprocess running LeRobot's decoder."""
+
+    def __init__(self, python: str, stderr: IO[bytes]) -> None:
+        self.proc = subprocess.Popen(
+            [python, str(WORKER)],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=stderr,
+            text=True,
+            env={**os.environ, "SVT_LOG": "1"},
+        )
+        self.versions = self._receive()
+
+    def _receive(self) -> dict[str, Any]:
+        assert self.proc.stdout is not None
+        line = self.proc.stdout.readline()
+        if not line:
+            raise RuntimeError(f"LeRobot worker exited with code {self.proc.wait()}")
+        reply: dict[str, Any] = json.loads(line)
+        return reply
+
+    def time_requests(self, path: Path, requests: Sequence[Request]) -> tuple[list[float], str]:
+        """Decode each request once in the worker; return ms per request and a digest.
+
+        The digest is the SHA-1 of the first request's frames as uint8 (N, H, W, 3).
+        """
+        assert self.proc.stdin is not None
+        message = {
+            "path": str(path),
+            "requests": [r.timestamps for r in requests],
+            "tolerance_s": TOLERANCE_S,
+        }
+        self.proc.stdin.write(json.dumps(message) + "\n")
+        self.proc.stdin.flush()
+        reply = self._receive()
+        return [float(ms) for ms in reply["ms"]], str(reply["digest"])
+
+    def close(self) -> None:
+        """Ask the worker to quit and wait for it."""
+        if self.proc.stdin is not None and self.proc.poll() is None:
+            self.proc.stdin.write(json.dumps({"quit": True}) + "\n")
+            self.proc.stdin.close()
+        try:
+            self.proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+            self.proc.wait()
+
+
+def digest(frames: UInt8Frames) -> str:
+    return hashlib.sha1(np.ascontiguousarray(frames).tobytes()).hexdigest()
+
+
+def summarize(ms: Sequence[float], block: int) -> dict[str, Any]:
+    block_means = [statistics.fmean(ms[i : i + block]) for i in range(0, len(ms), block)]
+    return {
+        "median_of_block_means_ms": statistics.median(block_means),
+        "mean_ms": statistics.fmean(ms),
+        "median_ms": statistics.median(ms),
+        "blocks": len(block_means),
+        "per_request_ms": [round(value, 4) for value in ms],
+    }
+
+
+def make_requests(num_frames: int, fps: int, samples: int) -> dict[str, list[Request]]:
+    """LeRobot's benchmark sampling: seed 1337 once per encoding, scenarios drawn in order."""
+    random.seed(1337)
+    requests: dict[str, list[Request]] = {}
+    for name, make_indices in SCENARIOS.items():
+        requests[name] = []
+        for _ in range(samples):
+            indices = make_indices(random.randint(5, num_frames - 1))
+            requests[name].append(Request(indices, [i / fps for i in indices]))
+    return requests
+
+
+def bench_codec(
+    name: str,
+    config: RGBEncoderConfig,
+    frames: UInt8Frames,
+    fps: int,
+    pngs: Sequence[Path],
+    png_bytes: int,
+    workdir: Path,
+    samples: int,
+    block: int,
+    worker: LeRobotWorker | None,
+) -> dict[str, Any]:
+    mp4 = workdir / f"{name}.mp4"
+    start = time.perf_counter()
+    encode_video(frames, mp4, fps=fps, config=config)
+    encode_s = time.perf_counter() - start
+    mp4_bytes = mp4.stat().st_size
+    requests = make_requests(len(frames), fps, samples)
+
+    floor = FloorDecoder(mp4)
+    loaders: dict[str, Callable[[Request], Any]] = {
+        "ours": lambda r: decode_frames(mp4, r.timestamps),
+        "png": lambda r: load_pngs(pngs, r.indices),
+        "floor": lambda r: floor.decode(r.indices),
+    }
+    if worker is None:
+        loaders["lerobot"] = lambda r: lerobot_pyav_reimplemented(mp4, r.timestamps, TOLERANCE_S)
+    warm_up = requests[TARGET_SCENARIO][0]
+    for load in loaders.values():
+        load(warm_up)
+    if worker is not None:
+        worker.time_requests(mp4, [warm_up])
+
+    scenarios: dict[str, Any] = {}
+    lerobot_matches = lerobot_checked = 0
+    for scenario, scenario_requests in requests.items():
+        ms: dict[str, list[float]] = {key: [] for key in [*loaders, "lerobot"]}
+        for block_no, first in enumerate(range(0, len(scenario_requests), block)):
+            chunk = scenario_requests[first : first + block]
+            if worker is not None and block_no % 2 == 1:
+                worker_ms, worker_digest = worker.time_requests(mp4, chunk)
+            gc.collect()
+            gc.disable()
+            try:
+                for n, request in enumerate(chunk):
+                    order = list(loaders)
+                    order = order[n % len(order) :] + order[: n % len(order)]
+                    outputs: dict[str, Any] = {}
+                    for key in order:
+                        start = time.perf_counter()
+                        outputs[key] = loaders[key](request)
+                        ms[key].append((time.perf_counter() - start) * 1000.0)
+                    if not np.array_equal(outputs["ours"], outputs["floor"]):
+                        raise AssertionError(f"{name} {scenario} {request}: ours != floor")
+                    if n == 0:
+                        first_digest = digest(outputs["ours"])
+            finally:
+                gc.enable()
+            if worker is not None:
+                if block_no % 2 == 0:
+                    worker_ms, worker_digest = worker.time_requests(mp4, chunk)
+                ms["lerobot"].extend(worker_ms)
+                lerobot_checked += 1
+                lerobot_matches += worker_digest == first_digest
+        scenarios[scenario] = {key: summarize(values, block) for key, values in ms.items()}
+    floor.close()
+    clear_decoder_cache()
+    return {
+        "encode_s": encode_s,
+        "encode_fps": len(frames) / encode_s,
+        "mp4_bytes": mp4_bytes,
+        "png_bytes": png_bytes,
+        "size_ratio_vs_png": mp4_bytes / png_bytes,
+        "lerobot_frames_identical": [lerobot_matches, lerobot_checked],
+        "scenarios": scenarios,
+    }
+
+
+def print_codec(name: str, config: RGBEncoderConfig, result: dict[str, Any], label: str) -> None:
+    print(
+        f"\n== {name} (pix_fmt={config.pix_fmt} g={config.g} crf={config.crf} "
+        f"preset={config.effective_preset}): encode {result['encode_fps']:.1f} fps, "
+        f"mp4 {result['mp4_bytes']:,} B, size ratio vs PNG {result['size_ratio_vs_png']:.4f}"
+    )
+    print(
+        f"{'scenario':<17}{'ours ms':>8}{'PNG ms':>8}{'ours/PNG':>9}{'floor ms':>9}"
+        f"{'ours/floor':>11}{label + ' ms':>12}{'ours/' + label:>13}"
+    )
+    for scenario, figures in result["scenarios"].items():
+        ms = {key: value["median_of_block_means_ms"] for key, value in figures.items()}
+        print(
+            f"{scenario:<17}{ms['ours']:>8.2f}{ms['png']:>8.2f}{ms['ours'] / ms['png']:>9.2f}"
+            f"{ms['floor']:>9.2f}{ms['ours'] / ms['floor']:>11.2f}"
+            f"{ms['lerobot']:>12.2f}{ms['ours'] / ms['lerobot']:>13.2f}"
+        )
+    matched, checked = result["lerobot_frames_identical"]
+    if checked:
+        print(f"LeRobot frames identical to ours: {matched}/{checked} checked requests")
+
+
+def print_targets(result: dict[str, Any]) -> dict[str, Any]:
+    figures = result["scenarios"][TARGET_SCENARIO]
+    ms = {key: value["median_of_block_means_ms"] for key, value in figures.items()}
+    vs_png, vs_floor = ms["ours"] / ms["png"], ms["ours"] / ms["floor"]
+    png_ok, floor_ok = vs_png <= TARGET_OURS_VS_PNG, vs_floor <= TARGET_OURS_VS_FLOOR
+    print(
+        f"\nTargets ({TARGET_CODEC}, {TARGET_SCENARIO}): "
+        f"ours/PNG {vs_png:.2f} <= {TARGET_OURS_VS_PNG} {'PASS' if png_ok else 'MISS'}; "
+        f"ours/floor {vs_floor:.2f} <= {TARGET_OURS_VS_FLOOR} {'PASS' if floor_ok else 'MISS'}"
+    )
+    return {"ours_vs_png": vs_png, "ours_vs_floor": vs_floor, "pass": png_ok and floor_ok}
+
+
+def resolve_clip(clip: Path | None) -> Path:
+    if clip is not None:
+        return clip
+    return DEFAULT_CLIP if DEFAULT_CLIP.exists() else FALLBACK_CLIP
+
+
+def resolve_lerobot_python(arg: str | None) -> str | None:
+    if arg is not None:
+        return arg or None  # An empty string turns the subprocess off.
+    from_env = os.environ.get("LEROBOT_PYTHON")
+    if from_env is not None:
+        return from_env or None
+    return str(DEFAULT_LEROBOT_PYTHON) if DEFAULT_LEROBOT_PYTHON.exists() else None
+
+
+def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
+    parser.add_argument(
+        "--clip", type=Path, default=None, help=f"npz clip (default {DEFAULT_CLIP})"
+    )
+    parser.add_argument("--samples", type=int, default=50, help="requests per scenario")
+    parser.add_argument("--block", type=int, default=5, help="requests per timing block")
+    parser.add_argument("--codecs", nargs="+", choices=list(CODECS), default=list(CODECS))
+    parser.add_argument(
+        "--lerobot-python",
+        default=None,
+        help="interpreter with lerobot installed (default: $LEROBOT_PYTHON, else "
+        f"{DEFAULT_LEROBOT_PYTHON} if present); '' re-implements LeRobot's algorithm instead",
+    )
+    parser.add_argument("--json", type=Path, default=None, help="write all figures here")
+    args = parser.parse_args(argv)
+    if args.samples < 1 or args.block < 1:
+        parser.error("--samples and --block must be >= 1")
+    return args
+
+
+def main(argv: Sequence[str] | None = None) -> None:
+    args = parse_args(argv)
+    clip = resolve_clip(args.clip)
+    with np.load(clip, allow_pickle=False) as data:
+        frames: UInt8Frames = np.ascontiguousarray(data["frames"])
+        fps = int(data["fps"])
+    lerobot_python = resolve_lerobot_python(args.lerobot_python)
+    started = time.perf_counter()
+
+    with tempfile.TemporaryDirectory(prefix="bench_rgb_") as tmp, tempfile.TemporaryFile() as log:
+        workdir = Path(tmp)
+        pngs = [workdir / f"frame-{i:06d}.png" for i in range(len(frames))]
+        for path, frame in zip(pngs, frames, strict=True):
+            Image.fromarray(frame).save(path)
+        png_bytes = sum(path.stat().st_size for path in pngs)
+
+        worker = LeRobotWorker(lerobot_python, log) if lerobot_python else None
+        if worker is not None:
+            label = "LeRobot"
+            source = (
+                f"LeRobot {worker.versions['lerobot']} decode_video_frames(backend='pyav', "
+                f"tolerance_s={TOLERANCE_S}) in {lerobot_python} (av {worker.versions['av']})"
+            )
+        else:
+            label = "LRre"
+            source = "LeRobot algorithm (re-implemented): LeRobot not run, numpy stand-in"
+        print(
+            f"Clip {clip.name}: {len(frames)} frames {frames.shape[2]}x{frames.shape[1]} @ "
+            f"{fps} fps; PNG total {png_bytes:,} B. Python {platform.python_version()}, "
+            f"av {av.__version__}, {os.cpu_count()} CPUs."
+        )
+        print(f"{label}: {source}.")
+        print(
+            f"ms per request = median over {-(-args.samples // args.block)} blocks of "
+            f"{args.block} requests of the block mean; {args.samples} requests per scenario "
+            f"(seed 1337 per encoding); in-process loaders interleaved per request"
+            f"{'' if worker is None else ', LeRobot worker in alternating blocks'}; "
+            f"ours == floor asserted on every request."
+        )
+
+        results: dict[str, Any] = {}
+        try:
+            for name in args.codecs:
+                results[name] = bench_codec(
+                    name,
+                    CODECS[name],
+                    frames,
+                    fps,
+                    pngs,
+                    png_bytes,
+                    workdir,
+                    args.samples,
+                    args.block,
+                    worker,
+                )
+                print_codec(name, CODECS[name], results[name], label)
+        except Exception:
+            log.seek(0)
+            sys.stderr.write(log.read().decode(errors="replace")[-4000:])
+            raise
+        finally:
+            if worker is not None:
+                worker.close()
+
+    targets = print_targets(results[TARGET_CODEC]) if TARGET_CODEC in results else None
+    elapsed = time.perf_counter() - started
+    print(f"Total {elapsed:.1f} s.")
+    if args.json is not None:
+        report = {
+            "clip": str(clip),
+            "frames": len(frames),
+            "fps": fps,
+            "samples": args.samples,
+            "block": args.block,
+            "statistic": "median of block means (ms per request); mean_ms also given",
+            "lerobot": source,
+            "av": av.__version__,
+            "codecs": results,
+            "targets": targets,
+            "elapsed_s": elapsed,
+        }
+        args.json.write_text(json.dumps(report, indent=2) + "\n")
+
+
+if __name__ == "__main__":
+    main()
