@@ -14,9 +14,10 @@ are timed per request for four loaders, on the same request lists in the same ru
   in-process re-implementation of its pyav algorithm (SPEC section 7).
 
 Noise control for a small shared VM: in-process loaders are interleaved per request (the
-order rotates each request), the LeRobot worker runs the same requests in alternating blocks
-between them, the garbage collector is off while timing, and each figure is the median over
-blocks of the block's mean milliseconds per request.
+order rotates each request), the LeRobot worker takes its turn in the same rotation (it times
+its own call; the pipe round trip is not counted), the garbage collector is off while timing,
+and each figure is the median over blocks of consecutive requests of the block's mean
+milliseconds per request.
 
 Run: ``.venv/bin/python benchmarks/bench_rgb_codecs.py [--samples 50] [--json out.json]``.
 """
@@ -212,16 +213,20 @@ class LeRobotWorker:
         reply: dict[str, Any] = json.loads(line)
         return reply
 
-    def time_requests(self, path: Path, requests: Sequence[Request]) -> tuple[list[float], str]:
+    def time_requests(
+        self, path: Path, requests: Sequence[Request], *, digest: bool = False
+    ) -> tuple[list[float], str]:
         """Decode each request once in the worker; return ms per request and a digest.
 
-        The digest is the SHA-1 of the first request's frames as uint8 (N, H, W, 3).
+        The digest (empty unless asked for) is the SHA-1 of the first request's frames as
+        uint8 (N, H, W, 3), computed after the timing.
         """
         assert self.proc.stdin is not None
         message = {
             "path": str(path),
             "requests": [r.timestamps for r in requests],
             "tolerance_s": TOLERANCE_S,
+            "digest": digest,
         }
         self.proc.stdin.write(json.dumps(message) + "\n")
         self.proc.stdin.flush()
@@ -302,35 +307,34 @@ def bench_codec(
 
     scenarios: dict[str, Any] = {}
     lerobot_matches = lerobot_checked = 0
+    names = [*loaders, "lerobot"] if worker is not None else list(loaders)
     for scenario, scenario_requests in requests.items():
-        ms: dict[str, list[float]] = {key: [] for key in [*loaders, "lerobot"]}
-        for block_no, first in enumerate(range(0, len(scenario_requests), block)):
-            chunk = scenario_requests[first : first + block]
-            if worker is not None and block_no % 2 == 1:
-                worker_ms, worker_digest = worker.time_requests(mp4, chunk)
-            gc.collect()
+        ms: dict[str, list[float]] = {key: [] for key in names}
+        for n, request in enumerate(scenario_requests):
+            if n % block == 0:
+                gc.collect()  # Between blocks, never inside a timed call.
+            check_lerobot = n % block == 0
+            order = names[n % len(names) :] + names[: n % len(names)]
+            outputs: dict[str, Any] = {}
             gc.disable()
             try:
-                for n, request in enumerate(chunk):
-                    order = list(loaders)
-                    order = order[n % len(order) :] + order[: n % len(order)]
-                    outputs: dict[str, Any] = {}
-                    for key in order:
-                        start = time.perf_counter()
-                        outputs[key] = loaders[key](request)
-                        ms[key].append((time.perf_counter() - start) * 1000.0)
-                    if not np.array_equal(outputs["ours"], outputs["floor"]):
-                        raise AssertionError(f"{name} {scenario} {request}: ours != floor")
-                    if n == 0:
-                        first_digest = digest(outputs["ours"])
+                for key in order:
+                    if key == "lerobot" and worker is not None:
+                        worker_ms, worker_digest = worker.time_requests(
+                            mp4, [request], digest=check_lerobot
+                        )
+                        ms[key].append(worker_ms[0])
+                        continue
+                    start = time.perf_counter()
+                    outputs[key] = loaders[key](request)
+                    ms[key].append((time.perf_counter() - start) * 1000.0)
             finally:
                 gc.enable()
-            if worker is not None:
-                if block_no % 2 == 0:
-                    worker_ms, worker_digest = worker.time_requests(mp4, chunk)
-                ms["lerobot"].extend(worker_ms)
+            if not np.array_equal(outputs["ours"], outputs["floor"]):
+                raise AssertionError(f"{name} {scenario} {request}: ours != floor")
+            if worker is not None and check_lerobot:
                 lerobot_checked += 1
-                lerobot_matches += worker_digest == first_digest
+                lerobot_matches += worker_digest == digest(outputs["ours"])
         scenarios[scenario] = {key: summarize(values, block) for key, values in ms.items()}
     floor.close()
     clear_decoder_cache()
@@ -401,7 +405,7 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
         "--clip", type=Path, default=None, help=f"npz clip (default {DEFAULT_CLIP})"
     )
     parser.add_argument("--samples", type=int, default=50, help="requests per scenario")
-    parser.add_argument("--block", type=int, default=5, help="requests per timing block")
+    parser.add_argument("--block", type=int, default=5, help="requests per statistics block")
     parser.add_argument("--codecs", nargs="+", choices=list(CODECS), default=list(CODECS))
     parser.add_argument(
         "--lerobot-python",
@@ -452,7 +456,7 @@ def main(argv: Sequence[str] | None = None) -> None:
             f"ms per request = median over {-(-args.samples // args.block)} blocks of "
             f"{args.block} requests of the block mean; {args.samples} requests per scenario "
             f"(seed 1337 per encoding); in-process loaders interleaved per request"
-            f"{'' if worker is None else ', LeRobot worker in alternating blocks'}; "
+            f"{'' if worker is None else ' (LeRobot worker too, timed inside it)'}; "
             f"ours == floor asserted on every request."
         )
 

@@ -30,27 +30,40 @@ def _db(value: float) -> str:
 
 def results_table(report: ComparisonReport) -> list[list[str]]:
     """One row per encoding plus the PNG baseline row, as display strings."""
-    rows = [[
-        "PNG frames (baseline)", "png / rgb24", f"{report.png_size_bytes / 1024:.0f}", "100.0",
-        "-", f"{report.png_access_ms['1_frame']:.2f}", f"{report.png_access_ms['6_frames']:.2f}",
-        "1.00", "0", "∞ (identical)", "1.0000", "yes (as images)",
-    ]]
+    rows = [
+        [
+            "PNG frames (baseline)",
+            "png / rgb24",
+            f"{report.png_size_bytes / 1024:.0f}",
+            "100.0",
+            "-",
+            f"{report.png_access_ms['1_frame']:.2f}",
+            f"{report.png_access_ms['6_frames']:.2f}",
+            "1.00",
+            "0",
+            "∞ (identical)",
+            "1.0000",
+            "yes (as images)",
+        ]
+    ]
     for enc in report.encodings:
         plays = "yes" if enc.browser.plays_in_browsers else "no: " + " ".join(enc.browser.notes)
-        rows.append([
-            enc.label,
-            f"{enc.info['video.codec']} / {enc.info['video.pix_fmt']}",
-            f"{enc.size_bytes / 1024:.0f}",
-            f"{100 * enc.size_ratio_vs_png:.1f}",
-            f"{enc.encode_fps:.0f}",
-            f"{enc.access_ms['1_frame']:.2f}",
-            f"{enc.access_ms['6_frames']:.2f}",
-            f"{enc.load_time_ratio_vs_png['6_frames']:.2f}",
-            f"{enc.quality.mean_mse:.2e}",
-            _db(enc.quality.mean_psnr_db),
-            f"{enc.quality.mean_ssim:.4f}",
-            plays,
-        ])
+        rows.append(
+            [
+                enc.label,
+                f"{enc.info['video.codec']} / {enc.info['video.pix_fmt']}",
+                f"{enc.size_bytes / 1024:.0f}",
+                f"{100 * enc.size_ratio_vs_png:.1f}",
+                f"{enc.encode_fps:.0f}",
+                f"{enc.access_ms['1_frame']:.2f}",
+                f"{enc.access_ms['6_frames']:.2f}",
+                f"{enc.load_time_ratio_vs_png['6_frames']:.2f}",
+                f"{enc.quality.mean_mse:.2e}",
+                _db(enc.quality.mean_psnr_db),
+                f"{enc.quality.mean_ssim:.4f}",
+                plays,
+            ]
+        )
     return rows
 
 
@@ -75,7 +88,9 @@ def tradeoff_chart(report: ComparisonReport) -> go.Figure:
                 "colorbar": {"title": {"text": "Load 6 frames (ms)"}},
                 "line": {"width": 1, "color": "#333"},
             },
-            customdata=[[ms, e.quality.mean_ssim] for ms, e in zip(load_ms, encodings, strict=True)],
+            customdata=[
+                [ms, e.quality.mean_ssim] for ms, e in zip(load_ms, encodings, strict=True)
+            ],
             hovertemplate="<b>%{text}</b><br>size %{x:.1f}% of PNG<br>PSNR %{y:.2f} dB"
             "<br>SSIM %{customdata[1]:.4f}<br>6 frames in %{customdata[0]:.2f} ms<extra></extra>",
         )

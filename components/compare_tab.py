@@ -70,8 +70,12 @@ def validate_form(*knobs: Any) -> str:
 
 @shows_library_errors
 def load_compare_clip(
-    state: SessionState, source: str, files: list[str] | None, sequence_fps: float,
-    max_frames: float, settings: AppSettings,
+    state: SessionState,
+    source: str,
+    files: list[str] | None,
+    sequence_fps: float,
+    max_frames: float,
+    settings: AppSettings,
 ) -> tuple[SessionState, str]:
     """Load the bundled clip or the uploaded files into the session."""
     limit = int(max_frames)
@@ -86,33 +90,49 @@ def load_compare_clip(
     clip = state.clip
     shape = clip.frames.shape
     cut = f" (first {len(clip.frames)} of {clip.truncated_from})" if clip.truncated_from else ""
-    return state, f"Loaded **{clip.name}**: {shape[0]} frames{cut}, {shape[2]}x{shape[1]}, {clip.fps} fps. Encoding…"
+    size = f"{shape[2]}x{shape[1]}"
+    return state, f"Loaded **{clip.name}**: {shape[0]} frames{cut}, {size}, {clip.fps} fps."
 
 
 @shows_library_errors
 def run_comparison(
-    state: SessionState, count: float, *knobs: Any, settings: AppSettings,
+    state: SessionState,
+    count: float,
+    *knobs: Any,
+    settings: AppSettings,
     progress: gr.Progress,
 ) -> list[Any]:
     """Encode the session's clip with every shown config and display the measurements."""
     if state.clip is None:
         raise gr.Error("Load a clip first.")
-    forms = [knobs[i * KNOBS_PER_FORM:(i + 1) * KNOBS_PER_FORM] for i in range(int(count))]
-    configs = [(str(f[0]).strip() or f"Config {i + 1}", config_from_form(*f[1:])) for i, f in enumerate(forms)]
+    forms = [knobs[i * KNOBS_PER_FORM : (i + 1) * KNOBS_PER_FORM] for i in range(int(count))]
+    configs = [
+        (str(f[0]).strip() or f"Config {i + 1}", config_from_form(*f[1:]))
+        for i, f in enumerate(forms)
+    ]
     folder = state.work_dir(settings) / "compare"
     state.report = compare_encodings(
-        state.clip.frames, configs, fps=state.clip.fps, output_dir=folder,
+        state.clip.frames,
+        configs,
+        fps=state.clip.fps,
+        output_dir=folder,
         progress=progress_callback(progress, "Encoding and measuring"),
     )
     report = state.report
     players: list[Any] = []
     for i in range(MAX_FORMS):
         enc = report.encodings[i] if i < len(report.encodings) else None
-        players.append(gr.update(value=str(enc.preview_path) if enc else None, visible=enc is not None,
-                                 label=f"{enc.label}{'' if enc and enc.browser.plays_in_browsers else ' (H.264 preview)'}" if enc else None))
-        players.append(gr.update(value=str(enc.path) if enc else None, visible=enc is not None))
-    status = (f"Compared {len(report.encodings)} configurations on {report.num_frames} frames. "
-              "Drag the frame slider to inspect decoded frames and their error.")
+        if enc is None:
+            players.append(gr.update(value=None, visible=False))
+            players.append(gr.update(value=None, visible=False))
+            continue
+        note = "" if enc.browser.plays_in_browsers else " (H.264 preview)"
+        players.append(gr.update(value=str(enc.preview_path), visible=True, label=enc.label + note))
+        players.append(gr.update(value=str(enc.path), visible=True))
+    status = (
+        f"Compared {len(report.encodings)} configurations on {report.num_frames} frames. "
+        "Drag the frame slider to inspect decoded frames and their error."
+    )
     frame = gr.update(maximum=report.num_frames - 1, value=0, visible=True)
     table = gr.update(value=results_table(report), visible=True)
     chart = gr.update(value=tradeoff_chart(report), visible=True)
@@ -130,7 +150,9 @@ def show_frame(state: SessionState, frame_index: float) -> tuple[Any, Any]:
     decoded = [(reference, f"Original · frame {index}")] + [
         (v.decoded, f"{v.label} · {v.psnr_db:.1f} dB") for v in views
     ]
-    heatmaps = [(v.heatmap, f"{v.label} · error (black = exact, yellow ≥ 32 levels)") for v in views]
+    heatmaps = [
+        (v.heatmap, f"{v.label} · error (black = exact, yellow ≥ 32 levels)") for v in views
+    ]
     return gr.update(value=decoded, visible=True), gr.update(value=heatmaps, visible=True)
 
 
@@ -146,26 +168,38 @@ def render(session: gr.State, settings: AppSettings) -> None:
         max_frames = gr.Slider(10, settings.max_frames, value=100, step=1, label="Frames to use")
         count = gr.Slider(2, MAX_FORMS, value=3, step=1, label="Configurations to compare")
     with gr.Row():
-        files = gr.File(label="Video file, or image frames (sorted by name)", file_count="multiple",
-                        file_types=["video", "image", ".npz"], visible=False)
-        sequence_fps = gr.Number(value=30, label="Frame rate of an image sequence (fps)",
-                                 precision=0, visible=False)
+        files = gr.File(
+            label="Video file, or image frames (sorted by name)",
+            file_count="multiple",
+            file_types=["video", "image", ".npz"],
+            visible=False,
+        )
+        sequence_fps = gr.Number(
+            value=30, label="Frame rate of an image sequence (fps)", precision=0, visible=False
+        )
     with gr.Row(equal_height=False):
         forms: list[EncoderForm] = [
-            encoder_form(title, config, visible=i < 3, verdict=validate_form(*form_values(config)),
-                         show_help=i == 0)
+            encoder_form(
+                title,
+                config,
+                visible=i < 3,
+                verdict=validate_form(*form_values(config)),
+                show_help=i == 0,
+            )
             for i, (title, config) in enumerate(DEFAULT_CONFIGS)
         ]
     compare_button = gr.Button("Compare", variant="primary")
     status = gr.Markdown()
     # Results stay hidden until a comparison fills them: an empty plot reads as a failure.
-    table = gr.Dataframe(headers=TABLE_HEADERS, label="Results", interactive=False, wrap=True,
-                         visible=False)
+    table = gr.Dataframe(
+        headers=TABLE_HEADERS, label="Results", interactive=False, wrap=True, visible=False
+    )
     chart = gr.Plot(label="Size, quality and load time", visible=False)
     frame = gr.Slider(0, 99, value=0, step=1, label="Frame", visible=False)
     decoded = gr.Gallery(label="Decoded frames", columns=5, height="auto", visible=False)
-    heatmaps = gr.Gallery(label="Difference against the original", columns=4, height="auto",
-                          visible=False)
+    heatmaps = gr.Gallery(
+        label="Difference against the original", columns=4, height="auto", visible=False
+    )
     players: list[Any] = []
     with gr.Row():
         for i in range(MAX_FORMS):
@@ -173,32 +207,67 @@ def render(session: gr.State, settings: AppSettings) -> None:
                 players.append(gr.Video(label=f"Encoding {i + 1}", visible=False, loop=True))
                 players.append(gr.File(label="Download MP4", visible=False))
 
-    source.change(choose_clip_source, source, [files, sequence_fps], api_name="choose_clip_source",
-                  api_visibility="private")
-    count.change(show_forms, count, [f.column for f in forms], api_name="show_forms",
-                 api_visibility="private")
+    source.change(
+        choose_clip_source,
+        source,
+        [files, sequence_fps],
+        api_name="choose_clip_source",
+        api_visibility="private",
+    )
+    count.change(
+        show_forms,
+        count,
+        [f.column for f in forms],
+        api_name="show_forms",
+        api_visibility="private",
+    )
     for i, form in enumerate(forms):
-        form.vcodec.change(pixel_formats_for, [form.vcodec, form.pix_fmt], form.pix_fmt,
-                           api_name=f"pixel_formats_for_{i + 1}", api_visibility="private")
-        gr.on([knob.change for knob in form.knobs[1:]], validate_form, form.knobs[1:],
-              form.verdict, api_name=f"validate_form_{i + 1}", api_visibility="private",
-              trigger_mode="always_last")
+        form.vcodec.change(
+            pixel_formats_for,
+            [form.vcodec, form.pix_fmt],
+            form.pix_fmt,
+            api_name=f"pixel_formats_for_{i + 1}",
+            api_visibility="private",
+        )
+        gr.on(
+            [knob.change for knob in form.knobs[1:]],
+            validate_form,
+            form.knobs[1:],
+            form.verdict,
+            api_name=f"validate_form_{i + 1}",
+            api_visibility="private",
+            trigger_mode="always_last",
+        )
     all_knobs = [knob for form in forms for knob in form.knobs]
 
-    def load(state: SessionState, src: str, fls: list[str] | None, fps: float,
-             limit: float) -> tuple[SessionState, str]:
+    def load(
+        state: SessionState, src: str, fls: list[str] | None, fps: float, limit: float
+    ) -> tuple[SessionState, str]:
         return load_compare_clip(state, src, fls, fps, limit, settings)
 
-    def compare(state: SessionState, n: float, *knobs: Any,
-                progress: gr.Progress = gr.Progress()) -> list[Any]:  # noqa: B008 - Gradio injects it
+    def compare(
+        state: SessionState,
+        n: float,
+        *knobs: Any,
+        progress: gr.Progress = gr.Progress(),  # noqa: B008 - Gradio injects the tracker
+    ) -> list[Any]:
         return run_comparison(state, n, *knobs, settings=settings, progress=progress)
 
     compare_button.click(
-        load, [session, source, files, sequence_fps, max_frames], [session, status],
+        load,
+        [session, source, files, sequence_fps, max_frames],
+        [session, status],
         api_name="load_compare_clip",
     ).success(
-        compare, [session, count, *all_knobs], [session, status, table, chart, frame, *players],
+        compare,
+        [session, count, *all_knobs],
+        [session, status, table, chart, frame, *players],
         api_name="run_comparison",
     ).success(show_frame, [session, frame], [decoded, heatmaps], api_name="show_frame")
-    frame.release(show_frame, [session, frame], [decoded, heatmaps], api_name="show_frame_at",
-                  api_visibility="private")
+    frame.release(
+        show_frame,
+        [session, frame],
+        [decoded, heatmaps],
+        api_name="show_frame_at",
+        api_visibility="private",
+    )

@@ -52,8 +52,16 @@ class EncoderForm:
     @property
     def knobs(self) -> list[Any]:
         """The value-carrying components, label first."""
-        return [self.label, self.vcodec, self.pix_fmt, self.g, self.crf, self.preset,
-                self.fast_decode, self.extra_options]
+        return [
+            self.label,
+            self.vcodec,
+            self.pix_fmt,
+            self.g,
+            self.crf,
+            self.preset,
+            self.fast_decode,
+            self.extra_options,
+        ]
 
 
 KNOBS_PER_FORM = 8
@@ -77,23 +85,36 @@ def encoder_form(
     help_ = KNOB_HELP if show_help else dict.fromkeys(KNOB_HELP)
     with gr.Column(visible=visible, min_width=220) as column:
         label = gr.Textbox(value=title, label="Name", max_lines=1)
-        vcodec = gr.Dropdown(codec_choices(), value=defaults.vcodec, label="Encoder (vcodec)",
-                             info=help_["vcodec"])
-        pix_fmt = gr.Dropdown(list(supported_pixel_formats(defaults.encoder)) or [defaults.pix_fmt],
-                              value=defaults.pix_fmt, label="Pixel format (pix_fmt)",
-                              info=help_["pix_fmt"], allow_custom_value=True)
-        g = gr.Number(value=defaults.g, label="Keyframe interval (GOP, g)", precision=0,
-                      info=help_["g"])
-        crf = gr.Number(value=defaults.crf, label="Constant rate factor (CRF)",
-                        info=help_["crf"])
-        preset = gr.Textbox(value="" if defaults.preset is None else str(defaults.preset),
-                            label="Preset", info=help_["preset"], max_lines=1)
-        fast_decode = gr.Number(value=defaults.fast_decode, label="Fast decode", precision=0,
-                                info=help_["fast_decode"])
-        extra = gr.Textbox(value="", label="Extra FFmpeg options", lines=2,
-                           info=help_["extra_options"])
+        vcodec = gr.Dropdown(
+            codec_choices(), value=defaults.vcodec, label="Encoder (vcodec)", info=help_["vcodec"]
+        )
+        pix_fmt = gr.Dropdown(
+            list(supported_pixel_formats(defaults.encoder)) or [defaults.pix_fmt],
+            value=defaults.pix_fmt,
+            label="Pixel format (pix_fmt)",
+            info=help_["pix_fmt"],
+            allow_custom_value=True,
+        )
+        g = gr.Number(
+            value=defaults.g, label="Keyframe interval (GOP, g)", precision=0, info=help_["g"]
+        )
+        crf = gr.Number(value=defaults.crf, label="Constant rate factor (CRF)", info=help_["crf"])
+        preset = gr.Textbox(
+            value="" if defaults.preset is None else str(defaults.preset),
+            label="Preset",
+            info=help_["preset"],
+            max_lines=1,
+        )
+        fast_decode = gr.Number(
+            value=defaults.fast_decode, label="Fast decode", precision=0, info=help_["fast_decode"]
+        )
+        extra = gr.Textbox(
+            value="", label="Extra FFmpeg options", lines=2, info=help_["extra_options"]
+        )
         verdict_box = gr.Markdown(verdict)
-    return EncoderForm(column, label, vcodec, pix_fmt, g, crf, preset, fast_decode, extra, verdict_box)
+    return EncoderForm(
+        column, label, vcodec, pix_fmt, g, crf, preset, fast_decode, extra, verdict_box
+    )
 
 
 def form_values(config: RGBEncoderConfig) -> list[Any]:
@@ -103,7 +124,7 @@ def form_values(config: RGBEncoderConfig) -> list[Any]:
     return [config.vcodec, config.pix_fmt, config.g, config.crf, preset, config.fast_decode, extra]
 
 
-def _number(value: float | None, name: str, *, integer: bool) -> int | float | None:
+def _number(value: float | str | None, name: str, *, integer: bool) -> int | float | None:
     if value is None or value == "":
         return None
     if integer or float(value).is_integer():
@@ -129,8 +150,13 @@ def _extra_options(text: str) -> dict[str, str]:
 
 
 def config_from_form(
-    vcodec: str, pix_fmt: str, g: float | None, crf: float | None, preset: str,
-    fast_decode: float | None, extra_options: str,
+    vcodec: str,
+    pix_fmt: str,
+    g: float | None,
+    crf: float | None,
+    preset: str,
+    fast_decode: float | None,
+    extra_options: str,
 ) -> RGBEncoderConfig:
     """Turn form values into an :class:`RGBEncoderConfig` (the library validates it)."""
     preset_text = (preset or "").strip()

@@ -152,7 +152,9 @@ def _check_encoder_threads(encoder_threads: int | None) -> None:
         or not isinstance(encoder_threads, int)
         or encoder_threads < 1
     ):
-        raise ConfigError(f"encoder_threads must be an integer >= 1 or None, got {encoder_threads!r}.")
+        raise ConfigError(
+            f"encoder_threads must be an integer >= 1 or None, got {encoder_threads!r}."
+        )
 
 
 @functools.cache
@@ -175,7 +177,9 @@ def _encoder_open_error(name: str) -> str | None:
     if codec is None:
         return "not in this FFmpeg build"
     formats = [fmt.name for fmt in codec.video_formats or ()]
-    pix_fmt = next((f for f in ("yuv420p", "nv12") if f in formats), formats[0] if formats else "yuv420p")
+    pix_fmt = next(
+        (f for f in ("yuv420p", "nv12") if f in formats), formats[0] if formats else "yuv420p"
+    )
     try:
         context = av.CodecContext.create(name, "w")
         assert isinstance(context, av.VideoCodecContext)
@@ -263,7 +267,9 @@ _INTEGER_TYPES = {OptionType.INT, OptionType.INT64, OptionType.UINT64, OptionTyp
 _NUMERIC_TYPES = _INTEGER_TYPES | {OptionType.FLOAT, OptionType.DOUBLE}
 
 
-def _check_option(encoder: str, key: str, value: OptionValue, option: av.codec.context.CodecOption) -> None:
+def _check_option(
+    encoder: str, key: str, value: OptionValue, option: av.codec.context.CodecOption
+) -> None:
     kind = option.type
     if kind in _NUMERIC_TYPES:
         number: float | None = None
@@ -380,7 +386,9 @@ def browser_support(codec: str, pix_fmt: str) -> BrowserSupport:
     if "444" in pix_fmt or "422" in pix_fmt:
         plays = False
         notes.append("4:4:4 and 4:2:2 chroma do not play in browsers; use yuv420p to view.")
-    bit_depth = next((b for b in ("16", "12", "10") if f"p{b}" in pix_fmt or f"y{b}" in pix_fmt), "")
+    bit_depth = next(
+        (b for b in ("16", "12", "10") if f"p{b}" in pix_fmt or f"y{b}" in pix_fmt), ""
+    )
     if bit_depth == "12" or bit_depth == "16" or (bit_depth == "10" and family == "h264"):
         plays = False
         notes.append(f"{bit_depth}-bit {family.upper()} does not play in browsers.")

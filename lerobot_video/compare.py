@@ -198,7 +198,9 @@ def compare_encodings(
     pngs = _write_png_frames(frames, out / "png")
     png_bytes = sum(p.stat().st_size for p in pngs)
     requests = _sample_requests(len(frames), samples, seed=1337)
-    png_ms = {name: _mean_ms(lambda r: _load_pngs(pngs, r), reqs) for name, reqs in requests.items()}
+    png_ms = {
+        name: _mean_ms(lambda r: _load_pngs(pngs, r), reqs) for name, reqs in requests.items()
+    }
     step()
     reports = []
     for index, (label, config) in enumerate(configs):
@@ -210,10 +212,11 @@ def compare_encodings(
         decoded, _ = decode_all_frames(path)
         quality = compute_quality(frames, decoded)
         step()
-        access_ms = {
-            name: _mean_ms(lambda r, p=path: decode_frames(p, [i / fps for i in r]), reqs)
-            for name, reqs in requests.items()
-        }
+
+        def load_video(request: list[int], video: Path = path) -> object:
+            return decode_frames(video, [i / fps for i in request])
+
+        access_ms = {name: _mean_ms(load_video, reqs) for name, reqs in requests.items()}
         browser = browser_support(info["video.codec"], info["video.pix_fmt"])
         preview = path
         if not browser.plays_in_browsers:

@@ -51,7 +51,14 @@ def _is_number(value: object) -> bool:
 
 
 def _check_common_fields(config: RGBEncoderConfig | DepthEncoderConfig) -> None:
-    """Checks shared by every encoder config; raises ConfigError on the first problem."""
+    """Checks shared by every encoder config; raises ConfigError on the first problem.
+
+    Also folds the ``av1`` alias into ``libsvtav1``: the one normalisation done at
+    construction, so that a config rebuilt from ``info.json`` (which stores ``av1``) equals
+    the config that wrote it, as in LeRobot.
+    """
+    if isinstance(config.vcodec, str) and config.vcodec in VIDEO_CODEC_ALIASES:
+        object.__setattr__(config, "vcodec", VIDEO_CODEC_ALIASES[config.vcodec])
     if not isinstance(config.vcodec, str) or (
         config.vcodec not in VALID_VIDEO_CODECS and config.vcodec not in VIDEO_CODEC_ALIASES
     ):

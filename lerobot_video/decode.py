@@ -19,6 +19,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from fractions import Fraction
 from pathlib import Path
+from typing import cast
 
 import av
 import numpy as np
@@ -29,6 +30,10 @@ from lerobot_video.errors import ConfigError, FrameIndexError, MediaError
 
 DECODER_CACHE_SIZE = int(os.environ.get("LEROBOT_VIDEO_DECODER_CACHE_SIZE", "16"))
 """How many opened video files are kept (least recently used are closed first)."""
+
+
+def _rgb(frame: av.VideoFrame) -> npt.NDArray[np.uint8]:
+    return cast("npt.NDArray[np.uint8]", frame.to_ndarray(format="rgb24"))
 
 
 @dataclass(frozen=True, slots=True)
@@ -124,14 +129,16 @@ class _OpenVideo:
             )
         return found
 
-    def _decode_from(self, keyframe: _Keyframe, wanted: set[int]) -> dict[int, npt.NDArray[np.uint8]]:
+    def _decode_from(
+        self, keyframe: _Keyframe, wanted: set[int]
+    ) -> dict[int, npt.NDArray[np.uint8]]:
         found: dict[int, npt.NDArray[np.uint8]] = {}
         try:
             self.container.seek(keyframe.dts, backward=True, any_frame=False, stream=self.stream)
             for packet in self.container.demux(self.stream):
                 for frame in self.stream.decode(packet):
                     if frame.pts in wanted:
-                        found[frame.pts] = frame.to_ndarray(format="rgb24")
+                        found[frame.pts] = _rgb(frame)
                         if len(found) == len(wanted):
                             return found
         except av.FFmpegError as err:
@@ -256,7 +263,7 @@ def decode_all_frames(
         stream.codec_context.thread_type = "AUTO"  # throughput matters here, not latency
         rate = stream.base_rate or stream.average_rate
         for frame in container.decode(stream):
-            frames.append(frame.to_ndarray(format="rgb24"))
+            frames.append(_rgb(frame))
             if max_frames is not None and len(frames) >= max_frames:
                 break
     except av.FFmpegError as err:
@@ -265,4 +272,4 @@ def decode_all_frames(
         container.close()
     if not frames:
         raise MediaError(f"{str(path)!r} has no decodable frames.", path=path)
-    return np.stack(frames), int(round(float(rate))) if rate else 30
+    return np.stack(frames), round(float(rate)) if rate else 30

@@ -8,7 +8,7 @@ import tempfile
 from collections.abc import Callable, Iterable
 from fractions import Fraction
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import av
 import numpy as np
@@ -88,9 +88,10 @@ def encode_video(
     path = Path(path)
     if isinstance(fps, bool) or not isinstance(fps, int) or fps < 1:
         raise ConfigError(f"fps must be an integer >= 1, got {fps!r}.")
-    config = resolve_auto_codec(config)
-    if not isinstance(config, RGBEncoderConfig):
+    resolved = resolve_auto_codec(config)
+    if not isinstance(resolved, RGBEncoderConfig):
         raise ConfigError(f"encode_video needs an RGBEncoderConfig, got {type(config).__name__}.")
+    config = resolved
     check_supported(config, encoder_threads=encoder_threads)
     total = len(frames) if isinstance(frames, np.ndarray) else 0
     if isinstance(frames, np.ndarray) and frames.ndim != 4:
@@ -101,12 +102,20 @@ def encode_video(
         raise ConfigError("frames is empty; a video needs at least one frame.")
     if not path.parent.is_dir():
         raise MediaError(f"Output folder {str(path.parent)!r} does not exist.", path=path)
-    handle, temp_name = tempfile.mkstemp(prefix=f".{path.stem}.", suffix=".partial.mp4", dir=path.parent)
+    handle, temp_name = tempfile.mkstemp(
+        prefix=f".{path.stem}.", suffix=".partial.mp4", dir=path.parent
+    )
     os.close(handle)
     temp_path = Path(temp_name)
     try:
         _write_mp4(
-            itertools.chain([first], frame_iter), temp_path, fps, config, encoder_threads, total, progress
+            itertools.chain([first], frame_iter),
+            temp_path,
+            fps,
+            config,
+            encoder_threads,
+            total,
+            progress,
         )
         info = feature_info(probe_video(temp_path), config)
         os.replace(temp_path, path)
@@ -131,10 +140,14 @@ def _write_mp4(
         with av.open(str(path), mode="w", format="mp4", options={"movflags": "faststart"}) as out:
             stream: av.VideoStream | None = None
             for frame in frames:
-                _check_frame(frame, count, None if stream is None else (stream.height, stream.width, 3))
+                _check_frame(
+                    frame, count, None if stream is None else (stream.height, stream.width, 3)
+                )
                 if stream is None:
                     _check_geometry(config, frame.shape[0], frame.shape[1])
-                    stream = out.add_stream(config.encoder, rate=fps, options=options)
+                    stream = cast(
+                        "av.VideoStream", out.add_stream(config.encoder, rate=fps, options=options)
+                    )
                     stream.width, stream.height = frame.shape[1], frame.shape[0]
                     stream.pix_fmt = config.pix_fmt
                     stream.time_base = Fraction(1, fps)

@@ -88,6 +88,10 @@ def _score_frame(
 ) -> tuple[float, float, float]:
     ref, dec = _to_unit_chw(reference), _to_unit_chw(decoded)
     mse = float(mean_squared_error(ref, dec))
-    psnr = np.inf if mse == 0 else float(peak_signal_noise_ratio(ref, dec, data_range=1.0))
-    ssim = float(structural_similarity(ref, dec, data_range=1.0, channel_axis=0))
+    psnr = (
+        np.inf if mse == 0 else float(peak_signal_noise_ratio(ref, dec, data_range=1.0))  # type: ignore[no-untyped-call]
+    )
+    ssim = float(
+        structural_similarity(ref, dec, data_range=1.0, channel_axis=0)  # type: ignore[no-untyped-call]
+    )
     return mse, psnr, ssim

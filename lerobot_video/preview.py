@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from typing import cast
 
 import numpy as np
 import numpy.typing as npt
@@ -74,7 +75,7 @@ def difference_heatmap(
         raise ConfigError(f"full_scale_levels must be in [1, 255], got {full_scale_levels!r}.")
     error = np.abs(reference.astype(np.int16) - decoded.astype(np.int16)).max(axis=2)
     index = np.minimum(error * 255 // full_scale_levels, 255).astype(np.uint8)
-    return _LUT[index]
+    return cast("npt.NDArray[np.uint8]", _LUT[index])
 
 
 def browser_preview_clip(

@@ -79,7 +79,7 @@ class VideoInfo:
             "video.width": self.width,
             "video.codec": self.codec,
             "video.pix_fmt": self.pix_fmt,
-            "video.fps": int(round(self.fps)),
+            "video.fps": round(self.fps),
             "video.channels": self.channels,
         }
         info.update(self.audio)

@@ -22,10 +22,10 @@ from pathlib import Path
 os.environ.setdefault("SVT_LOG", "1")
 os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
 
-import av  # noqa: E402
-import numpy as np  # noqa: E402
-import numpy.typing as npt  # noqa: E402
-import pytest  # noqa: E402
+import av
+import numpy as np
+import numpy.typing as npt
+import pytest
 
 REQUIRE_ENCODERS_ENV = "LEROBOT_VIDEO_REQUIRE_ENCODERS"
 _X265_QUIET = "log-level=error"
@@ -40,6 +40,7 @@ def encoder_unavailable_reason(name: str) -> str | None:
         return f"encoder {name!r} is not in this FFmpeg build"
     try:
         context = av.CodecContext.create(name, "w")
+        assert isinstance(context, av.VideoCodecContext)
         context.width, context.height, context.pix_fmt = 256, 256, "yuv420p"
         context.time_base = Fraction(1, 30)
         if name in ("hevc", "libx265"):
@@ -160,6 +161,7 @@ def write_video_with_pyav(
     container_options = {"movflags": "faststart"} if faststart else {}
     with av.open(str(path), mode="w", format="mp4", options=container_options) as container:
         stream = container.add_stream(codec, rate=fps, options=stream_options)
+        assert isinstance(stream, av.VideoStream)
         stream.height, stream.width = int(frames.shape[1]), int(frames.shape[2])
         stream.pix_fmt = pix_fmt
         stream.time_base = Fraction(1, fps)
@@ -193,8 +195,13 @@ def decode_all_with_pyav(path: Path) -> tuple[list[int], list[npt.NDArray[np.uin
     """Decode every frame of ``path`` sequentially with PyAV: (pts list, RGB frames, time base)."""
     with av.open(str(path)) as container:
         stream = container.streams.video[0]
-        decoded = [(f.pts, f.to_ndarray(format="rgb24")) for f in container.decode(stream)]
+        decoded: list[tuple[int, npt.NDArray[np.uint8]]] = []
+        for frame in container.decode(stream):
+            assert frame.pts is not None
+            rgb: npt.NDArray[np.uint8] = frame.to_ndarray(format="rgb24")  # type: ignore[assignment]
+            decoded.append((frame.pts, rgb))
         time_base = stream.time_base
+    assert time_base is not None
     decoded.sort(key=lambda item: item[0])
     return [p for p, _ in decoded], [a for _, a in decoded], time_base
 
@@ -207,6 +214,12 @@ def decode_all() -> Callable[[Path], tuple[list[int], list[npt.NDArray[np.uint8]
     for reading back what the encoder wrote.
     """
     return decode_all_with_pyav
+
+
+@pytest.fixture(scope="session")
+def encoder_unavailable() -> Callable[[str], str | None]:
+    """Factory: ``encoder_unavailable(name)`` -> None when the encoder opens here, else why."""
+    return encoder_unavailable_reason
 
 
 def psnr(reference: npt.NDArray[np.uint8], decoded: npt.NDArray[np.uint8]) -> float:

@@ -184,7 +184,9 @@ class TestFieldRules:
 
     @pytest.mark.parametrize("backend", ["torchcodec", "video_reader", "", "PyAV"])
     def test_video_backend_only_pyav(self, backend: str) -> None:
-        with pytest.raises(ConfigError, match="video_backend .* is not supported; allowed: 'pyav'"):
+        with pytest.raises(
+            ConfigError, match=r"video_backend .* is not supported; allowed: 'pyav'"
+        ):
             RGBEncoderConfig(video_backend=backend)
 
     @pytest.mark.parametrize("extra", [[("crf", 20)], "crf=20", None, 3], ids=repr)
@@ -194,7 +196,9 @@ class TestFieldRules:
 
     @pytest.mark.parametrize("value", [None, [1], {"a": 1}, b"x"], ids=repr)
     def test_extra_options_value_type(self, value: Any) -> None:
-        with pytest.raises(ConfigError, match=r"extra_options\['bf'\] must be a string or a number"):
+        with pytest.raises(
+            ConfigError, match=r"extra_options\['bf'\] must be a string or a number"
+        ):
             RGBEncoderConfig(extra_options={"bf": value})
 
     @pytest.mark.parametrize("key", ["", 1, None], ids=repr)
@@ -203,7 +207,7 @@ class TestFieldRules:
             RGBEncoderConfig(extra_options={key: "1"})
 
     def test_extra_options_valid_values(self) -> None:
-        extra = {"tune": "film", "bf": 2, "aq-strength": 0.8}
+        extra: dict[str, str | int | float] = {"tune": "film", "bf": 2, "aq-strength": 0.8}
         assert RGBEncoderConfig(vcodec="h264", extra_options=extra).extra_options == extra
 
     def test_depth_config_applies_common_rules(self) -> None:

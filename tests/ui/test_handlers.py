@@ -1,0 +1,194 @@
+"""Compare-tab handlers called directly: form parsing, inline validation, clip loading,
+a full comparison on a short clip, the frame view, and library errors becoming gr.Error."""
+
+from __future__ import annotations
+
+import math
+from pathlib import Path
+from typing import Any
+
+import gradio as gr
+import numpy as np
+import pytest
+from PIL import Image
+
+from components import compare_tab
+from components.charts import TABLE_HEADERS
+from components.state import AppSettings, SessionState
+from components.widgets import config_from_form, form_values
+from lerobot_video import ConfigError, RGBEncoderConfig
+
+DEFAULT_FORM = form_values(RGBEncoderConfig())
+
+
+class TestFormParsing:
+    def test_default_form_round_trips_to_lerobot_default(self) -> None:
+        assert config_from_form(*DEFAULT_FORM) == RGBEncoderConfig()
+
+    def test_blank_numbers_mean_unset_and_numeric_preset_is_int(self) -> None:
+        config = config_from_form("h264", "yuv420p", None, None, "7", 1, "bf=0\ntune=film")
+        assert config.g is None
+        assert config.crf is None
+        assert config.preset == 7
+        assert config.extra_options == {"bf": "0", "tune": "film"}
+
+    def test_malformed_extra_option_names_the_line(self) -> None:
+        with pytest.raises(ConfigError, match="'bf' is not key=value"):
+            config_from_form("h264", "yuv420p", 2, 30, "", 0, "bf")
+
+    def test_fractional_gop_is_refused(self) -> None:
+        with pytest.raises(ConfigError, match="g must be a whole number"):
+            config_from_form("h264", "yuv420p", 2.5, 30, "", 0, "")
+
+
+class TestInlineValidation:
+    def test_valid_form_shows_exact_ffmpeg_options(self) -> None:
+        verdict = compare_tab.validate_form(*DEFAULT_FORM)
+        assert verdict.startswith("✅")
+        assert "`preset=12`" in verdict
+        assert "`svtav1-params=fast-decode=0`" in verdict
+
+    @pytest.mark.parametrize(
+        ("changes", "message"),
+        [
+            ({3: 70}, "crf must be in [0, 63] for 'libsvtav1', got 70"),
+            ({1: "yuv444p"}, "pix_fmt 'yuv444p' is not supported by 'libsvtav1'"),
+            ({0: "h264_nvenc"}, "cannot be opened here"),
+            ({2: 0}, "g (keyframe interval, in frames) must be an integer >= 1"),
+        ],
+    )
+    def test_invalid_form_shows_library_message(
+        self, changes: dict[int, object], message: str
+    ) -> None:
+        values = list(DEFAULT_FORM)
+        for index, value in changes.items():
+            values[index] = value
+        verdict = compare_tab.validate_form(*values)
+        assert verdict.startswith("⛔")
+        assert message in verdict
+
+    def test_pixel_formats_follow_the_encoder(self) -> None:
+        update = compare_tab.pixel_formats_for("hevc", "yuv420p")
+        assert "gray12le" in [c if isinstance(c, str) else c[0] for c in update["choices"]]
+        assert compare_tab.pixel_formats_for("libsvtav1", "yuv444p")["value"] == "yuv420p"
+
+
+class TestClipLoading:
+    def test_bundled_clip_respects_frame_limit(self, settings: AppSettings) -> None:
+        state, status = compare_tab.load_compare_clip(
+            SessionState(), compare_tab.BUNDLED, None, 30, 12, settings
+        )
+        assert state.clip is not None
+        assert state.clip.frames.shape == (12, 480, 640, 3)
+        assert state.clip.fps == 50
+        assert "first 12 of 100" in status
+
+    def test_image_sequence_upload(self, settings: AppSettings, tmp_path: Path) -> None:
+        paths = []
+        for i in range(3):
+            path = tmp_path / f"f{i}.png"
+            Image.fromarray(np.full((16, 24, 3), 40 * i, np.uint8)).save(path)
+            paths.append(str(path))
+        state, _ = compare_tab.load_compare_clip(
+            SessionState(), compare_tab.UPLOAD, paths[::-1], 10, 100, settings
+        )
+        assert state.clip is not None
+        assert state.clip.fps == 10
+        assert [int(f[0, 0, 0]) for f in state.clip.frames] == [0, 40, 80]
+
+    def test_upload_without_files_is_a_clear_error(self, settings: AppSettings) -> None:
+        with pytest.raises(gr.Error, match="Upload a video file or image frames first"):
+            compare_tab.load_compare_clip(
+                SessionState(), compare_tab.UPLOAD, None, 30, 100, settings
+            )
+
+    def test_non_media_upload_becomes_gr_error(self, settings: AppSettings, tmp_path: Path) -> None:
+        bogus = tmp_path / "notes.mp4"
+        bogus.write_text("not a video")
+        with pytest.raises(gr.Error, match="Cannot read"):
+            compare_tab.load_compare_clip(
+                SessionState(), compare_tab.UPLOAD, [str(bogus)], 30, 100, settings
+            )
+
+
+@pytest.fixture(scope="module")
+def compared(settings: AppSettings) -> tuple[SessionState, list[Any]]:
+    state, _ = compare_tab.load_compare_clip(
+        SessionState(), compare_tab.BUNDLED, None, 30, 16, settings
+    )
+    knobs: list[Any] = [
+        "AV1",
+        *DEFAULT_FORM,
+        "HEVC",
+        *form_values(RGBEncoderConfig(vcodec="hevc")),
+    ]
+    knobs += [""] * (compare_tab.MAX_FORMS * 8 - len(knobs))
+    calls: list[tuple[int, int]] = []
+
+    def progress(value: object = None, desc: str = "") -> None:
+        calls.append(value)  # type: ignore[arg-type]
+
+    outputs = compare_tab.run_comparison(state, 2, *knobs, settings=settings, progress=progress)  # type: ignore[arg-type]
+    assert calls
+    assert calls[-1] == (7, 7)
+    return state, outputs
+
+
+class TestComparison:
+    def test_table_has_png_baseline_and_one_row_per_config(
+        self, compared: tuple[SessionState, list[Any]]
+    ) -> None:
+        _, outputs = compared
+        rows = outputs[2]["value"]
+        assert [row[0] for row in rows] == ["PNG frames (baseline)", "AV1", "HEVC"]
+        assert len(rows[0]) == len(TABLE_HEADERS)
+        assert rows[1][1] == "av1 / yuv420p"
+        assert rows[2][1] == "hevc / yuv420p"
+        assert rows[2][-1].startswith("no: HEVC")
+        assert float(rows[1][9]) > 30  # PSNR of LeRobot's default on this clip is ~44 dB
+
+    def test_chart_places_each_config(self, compared: tuple[SessionState, list[Any]]) -> None:
+        _, outputs = compared
+        figure = outputs[3]["value"]
+        assert list(figure.data[0].text) == ["AV1", "HEVC"]
+        assert all(x > 0 for x in figure.data[0].x)
+
+    def test_session_files_stay_in_the_data_folder(
+        self, compared: tuple[SessionState, list[Any]], settings: AppSettings
+    ) -> None:
+        state, _ = compared
+        assert state.report is not None
+        for encoding in state.report.encodings:
+            assert encoding.path.resolve().is_relative_to(settings.data_dir)
+            assert encoding.preview_path.exists()
+
+    def test_frame_view_shows_original_and_each_encoding(
+        self, compared: tuple[SessionState, list[Any]]
+    ) -> None:
+        state, _ = compared
+        decoded, heatmaps = compare_tab.show_frame(state, 5)
+        assert len(decoded["value"]) == 3
+        assert len(heatmaps["value"]) == 2
+        original = decoded["value"][0][0]
+        assert state.clip is not None
+        np.testing.assert_array_equal(original, state.clip.frames[5])
+        assert all(
+            not math.isnan(float(label.split("·")[1].split()[0]))
+            for _, label in decoded["value"][1:]
+        )
+
+    def test_invalid_config_refused_with_library_message(self, settings: AppSettings) -> None:
+        state, _ = compare_tab.load_compare_clip(
+            SessionState(), compare_tab.BUNDLED, None, 30, 10, settings
+        )
+        bad = list(DEFAULT_FORM)
+        bad[3] = 64
+        knobs = ["bad", *bad, "ok", *DEFAULT_FORM] + [""] * 16
+        with pytest.raises(gr.Error, match=r"crf must be in \[0, 63\]"):
+            compare_tab.run_comparison(
+                state,
+                2,
+                *knobs,
+                settings=settings,
+                progress=lambda *a, **k: None,  # type: ignore[arg-type]
+            )
