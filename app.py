@@ -35,7 +35,11 @@ def build_app(settings: AppSettings) -> gr.Blocks:
 def main() -> None:
     """Parse the command line and serve the app."""
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--host", default="127.0.0.1", help="interface to listen on")
+    parser.add_argument(
+        "--host",
+        default=os.environ.get("GRADIO_SERVER_NAME", "127.0.0.1"),
+        help="interface to listen on (Spaces set GRADIO_SERVER_NAME=0.0.0.0)",
+    )
     parser.add_argument("--port", type=int, default=7860, help="port to listen on")
     parser.add_argument(
         "--data-dir",

@@ -110,8 +110,28 @@ def _check_extra_options(extra_options: Mapping[str, Any]) -> None:
             )
 
 
+class _EncoderFieldsMixin:
+    """Derived values shared by both encoder configs (no state: slots stay empty)."""
+
+    __slots__ = ()
+    vcodec: str
+    preset: int | str | None
+
+    @property
+    def encoder(self) -> str:
+        """The encoder name given to FFmpeg (``h264`` is libx264, ``hevc`` libx265)."""
+        return self.vcodec
+
+    @property
+    def effective_preset(self) -> int | str | None:
+        """The preset LeRobot persists: 12 for libsvtav1 when unset, else :attr:`preset`."""
+        if self.preset is None and self.vcodec == "libsvtav1":
+            return LIBSVTAV1_DEFAULT_PRESET
+        return self.preset
+
+
 @dataclass(frozen=True, kw_only=True, slots=True)
-class RGBEncoderConfig:
+class RGBEncoderConfig(_EncoderFieldsMixin):
     """How an RGB camera stream is encoded; LeRobot's ``RGBEncoderConfig`` fields and defaults.
 
     Construction checks types, ranges and cross-field rules without any I/O. Whether this FFmpeg
@@ -154,21 +174,9 @@ class RGBEncoderConfig:
         """
         _check_common_fields(self)
 
-    @property
-    def encoder(self) -> str:
-        """The encoder name with aliases applied (``av1`` becomes ``libsvtav1``)."""
-        return VIDEO_CODEC_ALIASES.get(self.vcodec, self.vcodec)
-
-    @property
-    def effective_preset(self) -> int | str | None:
-        """The preset LeRobot persists: 12 for libsvtav1 when unset, else :attr:`preset`."""
-        if self.preset is None and self.encoder == "libsvtav1":
-            return LIBSVTAV1_DEFAULT_PRESET
-        return self.preset
-
 
 @dataclass(frozen=True, kw_only=True, slots=True)
-class DepthEncoderConfig:
+class DepthEncoderConfig(_EncoderFieldsMixin):
     """How a depth stream is quantized to 12-bit codes and encoded; LeRobot's field names.
 
     The encoder fields mean what they mean in :class:`RGBEncoderConfig`; the defaults are
@@ -230,18 +238,6 @@ class DepthEncoderConfig:
                 f"depth_min + shift must be positive for log quantization, got "
                 f"{self.depth_min!r} + {self.shift!r} m; raise shift or use use_log=False."
             )
-
-    @property
-    def encoder(self) -> str:
-        """The encoder name with aliases applied."""
-        return VIDEO_CODEC_ALIASES.get(self.vcodec, self.vcodec)
-
-    @property
-    def effective_preset(self) -> int | str | None:
-        """The preset LeRobot persists: 12 for libsvtav1 when unset, else :attr:`preset`."""
-        if self.preset is None and self.encoder == "libsvtav1":
-            return LIBSVTAV1_DEFAULT_PRESET
-        return self.preset
 
 
 EncoderConfig = RGBEncoderConfig | DepthEncoderConfig
