@@ -93,6 +93,11 @@ def _qsv_options(config: EncoderConfig, threads: int | None) -> _TypedOptions:
     return _quality_and_preset(config, "global_quality")
 
 
+def _ffv1_options(config: EncoderConfig, threads: int | None) -> _TypedOptions:
+    del config, threads  # FFV1 is lossless and intra-only: quality and presets do not apply.
+    return {}
+
+
 def _generic_options(config: EncoderConfig, threads: int | None) -> _TypedOptions:
     del threads
     return _quality_and_preset(config, "crf")
@@ -109,6 +114,7 @@ _OPTION_BUILDERS: dict[str, Callable[[EncoderConfig, int | None], _TypedOptions]
     "hevc_nvenc": _nvenc_options,
     "h264_vaapi": _vaapi_options,
     "h264_qsv": _qsv_options,
+    "ffv1": _ffv1_options,
 }
 
 

@@ -30,6 +30,10 @@ SOFTWARE_VIDEO_CODECS: tuple[str, ...] = ("libsvtav1", "h264", "hevc", "libaom-a
 VALID_VIDEO_CODECS: tuple[str, ...] = (*SOFTWARE_VIDEO_CODECS, *HW_VIDEO_CODECS, "auto")
 """Every ``vcodec`` value LeRobot accepts (11 names); ``libx264``/``libx265`` are refused there."""
 
+DEPTH_ONLY_CODECS: tuple[str, ...] = ("ffv1",)
+"""Encoders accepted for depth only: FFV1 is lossless and fast, but LeRobot 0.6.1 cannot
+rebuild a config from an FFV1 stream, so it cannot read such a dataset."""
+
 VIDEO_CODEC_ALIASES: Mapping[str, str] = {"av1": "libsvtav1"}
 """Stream codec names that map back to an encoder name (``video.codec`` in ``info.json``)."""
 
@@ -59,11 +63,10 @@ def _check_common_fields(config: RGBEncoderConfig | DepthEncoderConfig) -> None:
     """
     if isinstance(config.vcodec, str) and config.vcodec in VIDEO_CODEC_ALIASES:
         object.__setattr__(config, "vcodec", VIDEO_CODEC_ALIASES[config.vcodec])
-    if not isinstance(config.vcodec, str) or (
-        config.vcodec not in VALID_VIDEO_CODECS and config.vcodec not in VIDEO_CODEC_ALIASES
-    ):
+    allowed = VALID_VIDEO_CODECS + (DEPTH_ONLY_CODECS if config.CHANNELS == 1 else ())
+    if not isinstance(config.vcodec, str) or config.vcodec not in allowed:
         raise ConfigError(
-            f"Invalid vcodec {config.vcodec!r}; allowed: {', '.join(VALID_VIDEO_CODECS)} "
+            f"Invalid vcodec {config.vcodec!r}; allowed: {', '.join(allowed)} "
             f"(or the alias 'av1' for 'libsvtav1'). Use 'h264' rather than 'libx264' and "
             f"'hevc' rather than 'libx265', as in LeRobot."
         )

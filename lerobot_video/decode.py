@@ -15,11 +15,11 @@ import bisect
 import os
 import threading
 from collections import OrderedDict
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from fractions import Fraction
 from pathlib import Path
-from typing import cast
+from typing import Any, cast
 
 import av
 import numpy as np
@@ -34,6 +34,14 @@ DECODER_CACHE_SIZE = int(os.environ.get("LEROBOT_VIDEO_DECODER_CACHE_SIZE", "16"
 
 def _rgb(frame: av.VideoFrame) -> npt.NDArray[np.uint8]:
     return cast("npt.NDArray[np.uint8]", frame.to_ndarray(format="rgb24"))
+
+
+def _gray12(frame: av.VideoFrame) -> npt.NDArray[np.uint16]:
+    # The luma plane as 16-bit words: 12-bit depth codes come back exactly as written.
+    return cast("npt.NDArray[np.uint16]", frame.to_ndarray(format="gray12le"))
+
+
+_Converter = Callable[[av.VideoFrame], npt.NDArray[Any]]
 
 
 @dataclass(frozen=True, slots=True)
@@ -108,14 +116,14 @@ class _OpenVideo:
             )
         return nearest.astype(np.int64)
 
-    def decode(self, wanted_pts: Sequence[int]) -> dict[int, npt.NDArray[np.uint8]]:
-        """Decode the frames with these pts as RGB, from the best keyframe, falling back."""
+    def decode(self, wanted_pts: Sequence[int], convert: _Converter) -> dict[int, npt.NDArray[Any]]:
+        """Decode the frames with these pts, from the best keyframe, falling back."""
         wanted = set(wanted_pts)
         first = min(wanted)
         # Keyframes are in decode order and their pts increase along it, so bisect applies.
         start = max(bisect.bisect_right(self.keyframe_pts, first) - 1, 0)
         while True:
-            found = self._decode_from(self.keyframes[start], wanted)
+            found = self._decode_from(self.keyframes[start], wanted, convert)
             if len(found) == len(wanted) or start == 0:
                 break
             start -= 1  # A leading picture was skipped: begin one keyframe earlier.
@@ -130,15 +138,15 @@ class _OpenVideo:
         return found
 
     def _decode_from(
-        self, keyframe: _Keyframe, wanted: set[int]
-    ) -> dict[int, npt.NDArray[np.uint8]]:
-        found: dict[int, npt.NDArray[np.uint8]] = {}
+        self, keyframe: _Keyframe, wanted: set[int], convert: _Converter
+    ) -> dict[int, npt.NDArray[Any]]:
+        found: dict[int, npt.NDArray[Any]] = {}
         try:
             self.container.seek(keyframe.dts, backward=True, any_frame=False, stream=self.stream)
             for packet in self.container.demux(self.stream):
                 for frame in self.stream.decode(packet):
                     if frame.pts in wanted:
-                        found[frame.pts] = _rgb(frame)
+                        found[frame.pts] = convert(frame)
                         if len(found) == len(wanted):
                             return found
         except av.FFmpegError as err:
@@ -219,6 +227,43 @@ def decode_frames(
         FrameIndexError: A timestamp has no frame within ``tolerance_s``.
         MediaError: The file is missing, not a video, truncated or corrupt.
     """
+    return _decode_at(Path(path), timestamps, tolerance_s, _rgb)
+
+
+def decode_depth_codes(
+    path: str | os.PathLike[str],
+    timestamps: Sequence[float] | npt.NDArray[np.floating],
+    *,
+    tolerance_s: float = 1e-4,
+) -> npt.NDArray[np.uint16]:
+    """Decode 12-bit depth codes at the given times, exactly as they were encoded.
+
+    Same timestamp semantics and cache as :func:`decode_frames`. Only a decoder is needed
+    (never an HEVC encoder, unlike LeRobot's reader). Turn codes into depth with
+    :func:`lerobot_video.dequantize_depth` and ``DepthQuantization.from_info(info)``.
+
+    Args:
+        path: A depth video (``gray12le`` HEVC or FFV1 as LeRobot or this library writes).
+        timestamps: Times in seconds from the start of the file.
+        tolerance_s: Largest accepted distance, in seconds, to the frame returned.
+
+    Returns:
+        Codes, (len(timestamps), H, W) uint16 in [0, 4095] for 12-bit streams.
+
+    Raises:
+        ConfigError: ``timestamps`` is empty or not finite, or ``tolerance_s`` is negative.
+        FrameIndexError: A timestamp has no frame within ``tolerance_s``.
+        MediaError: The file is missing, not a video, truncated or corrupt.
+    """
+    return _decode_at(Path(path), timestamps, tolerance_s, _gray12)
+
+
+def _decode_at(
+    path: Path,
+    timestamps: Sequence[float] | npt.NDArray[np.floating],
+    tolerance_s: float,
+    convert: _Converter,
+) -> npt.NDArray[Any]:
     times = np.asarray(timestamps, dtype=np.float64)
     if times.ndim != 1 or times.size == 0 or not np.all(np.isfinite(times)):
         raise ConfigError(
@@ -226,14 +271,11 @@ def decode_frames(
         )
     if not tolerance_s >= 0:
         raise ConfigError(f"tolerance_s must be >= 0 seconds, got {tolerance_s!r}.")
-    video = _CACHE.get(Path(path))
+    video = _CACHE.get(path)
     with video.lock:
         nearest = video.nearest_frames(times, tolerance_s)
-        decoded = video.decode(sorted(set(nearest.tolist())))
-    out = np.empty((len(times), video.height, video.width, 3), dtype=np.uint8)
-    for row, pts in enumerate(nearest.tolist()):
-        out[row] = decoded[pts]
-    return out
+        decoded = video.decode(sorted(set(nearest.tolist())), convert)
+    return np.stack([decoded[pts] for pts in nearest.tolist()])
 
 
 def decode_all_frames(

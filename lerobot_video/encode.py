@@ -8,7 +8,7 @@ import tempfile
 from collections.abc import Callable, Iterable
 from fractions import Fraction
 from pathlib import Path
-from typing import Any, cast
+from typing import Any, Literal, cast
 
 import av
 import numpy as np
@@ -16,7 +16,8 @@ import numpy.typing as npt
 
 from lerobot_video._pyav import quiet_options
 from lerobot_video.codecs import check_supported, codec_options, resolve_auto_codec
-from lerobot_video.config import EncoderConfig, RGBEncoderConfig
+from lerobot_video.config import DepthEncoderConfig, EncoderConfig, RGBEncoderConfig
+from lerobot_video.depth import DepthQuantization, quantize_depth, resolve_depth_unit
 from lerobot_video.errors import ConfigError, MediaError
 from lerobot_video.probe import feature_info, probe_video
 
@@ -85,17 +86,115 @@ def encode_video(
         CodecUnavailableError: The encoder is not available on this machine.
         MediaError: FFmpeg failed while writing.
     """
-    path = Path(path)
-    if isinstance(fps, bool) or not isinstance(fps, int) or fps < 1:
-        raise ConfigError(f"fps must be an integer >= 1, got {fps!r}.")
     resolved = resolve_auto_codec(config)
     if not isinstance(resolved, RGBEncoderConfig):
         raise ConfigError(f"encode_video needs an RGBEncoderConfig, got {type(config).__name__}.")
-    config = resolved
-    check_supported(config, encoder_threads=encoder_threads)
-    total = len(frames) if isinstance(frames, np.ndarray) else 0
     if isinstance(frames, np.ndarray) and frames.ndim != 4:
         raise ConfigError(f"frames must have shape (N, H, W, 3), got {frames.shape}.")
+
+    def to_video_frame(
+        frame: npt.NDArray[Any], index: int, first: npt.NDArray[Any]
+    ) -> av.VideoFrame:
+        _check_frame(frame, index, first.shape)
+        return av.VideoFrame.from_ndarray(frame, format="rgb24")
+
+    return _encode_atomically(
+        frames, Path(path), fps, resolved, encoder_threads, progress, to_video_frame
+    )
+
+
+def encode_depth_video(
+    depth: npt.NDArray[Any] | Iterable[npt.NDArray[Any]],
+    path: str | os.PathLike[str],
+    *,
+    fps: int,
+    config: DepthEncoderConfig,
+    input_unit: Literal["auto", "m", "mm"] = "auto",
+    mark_invalid: bool = False,
+    progress: ProgressCallback | None = None,
+) -> dict[str, Any]:
+    """Quantize depth frames to 12-bit codes and encode them, the way LeRobot stores depth.
+
+    Each frame goes through :func:`lerobot_video.quantize_depth` with the config's
+    ``depth_min``/``depth_max``/``shift``/``use_log``, then into a grey 12-bit frame
+    (``gray12le``: one code per 16-bit little-endian word). With the default config
+    (libx265, ``x265-params=lossless=1``) the decoded codes equal the written codes bit for
+    bit. Written atomically, like :func:`encode_video`.
+
+    Args:
+        depth: Depth frames, (N, H, W) or (N, H, W, 1), or an iterable of (H, W) frames;
+            integers are millimetres and floats metres unless ``input_unit`` says otherwise.
+            Every frame must have the first frame's shape and dtype.
+        path: Output file; its folder must exist.
+        fps: Frames per second, an integer >= 1.
+        config: Depth encoder and quantizer settings.
+        input_unit: ``"auto"`` (by dtype), ``"m"`` or ``"mm"``.
+        mark_invalid: Keep sensor "no reading" pixels as code 0 (see :mod:`lerobot_video.depth`).
+        progress: Optional callback ``progress(frames_done, frames_total)``.
+
+    Returns:
+        The feature's ``info`` block: LeRobot's keys plus ``depth_unit`` (the input unit).
+
+    Raises:
+        ConfigError: Invalid fps, frames, units, or settings this FFmpeg build refuses.
+        CodecUnavailableError: The encoder is not available on this machine.
+        MediaError: FFmpeg failed while writing.
+    """
+    if not isinstance(config, DepthEncoderConfig):
+        raise ConfigError(
+            f"encode_depth_video needs a DepthEncoderConfig, got {type(config).__name__}."
+        )
+    quantization = DepthQuantization(
+        depth_min=config.depth_min,
+        depth_max=config.depth_max,
+        shift=config.shift,
+        use_log=config.use_log,
+    )
+    units: list[str] = []
+
+    def to_video_frame(
+        frame: npt.NDArray[Any], index: int, first: npt.NDArray[Any]
+    ) -> av.VideoFrame:
+        if (
+            not isinstance(frame, np.ndarray)
+            or frame.dtype != first.dtype
+            or frame.shape != first.shape
+        ):
+            raise ConfigError(
+                f"Depth frame {index} has shape {getattr(frame, 'shape', None)} and dtype "
+                f"{getattr(frame, 'dtype', type(frame).__name__)}; frame 0 had {first.shape} "
+                f"{first.dtype}. All frames must match."
+            )
+        if not units:
+            units.append(resolve_depth_unit(frame, input_unit))
+        codes = quantize_depth(
+            frame, quantization, input_unit=input_unit, mark_invalid=mark_invalid
+        )
+        if codes.ndim != 2:
+            raise ConfigError(
+                f"Depth frame {index} must be (H, W) or (H, W, 1), got {frame.shape}."
+            )
+        return av.VideoFrame.from_ndarray(codes, format="gray12le")
+
+    info = _encode_atomically(depth, Path(path), fps, config, None, progress, to_video_frame)
+    info["depth_unit"] = units[0]
+    return info
+
+
+def _encode_atomically(
+    frames: Iterable[npt.NDArray[Any]],
+    path: Path,
+    fps: int,
+    config: EncoderConfig,
+    encoder_threads: int | None,
+    progress: ProgressCallback | None,
+    to_video_frame: Callable[[npt.NDArray[Any], int, npt.NDArray[Any]], av.VideoFrame],
+) -> dict[str, Any]:
+    """Validate, encode into a temporary file, probe it, then move it over ``path``."""
+    if isinstance(fps, bool) or not isinstance(fps, int) or fps < 1:
+        raise ConfigError(f"fps must be an integer >= 1, got {fps!r}.")
+    check_supported(config, encoder_threads=encoder_threads)
+    total = len(frames) if isinstance(frames, np.ndarray) else 0
     frame_iter = iter(frames)
     first = next(frame_iter, None)
     if first is None:
@@ -108,14 +207,19 @@ def encode_video(
     os.close(handle)
     temp_path = Path(temp_name)
     try:
+        options = quiet_options(
+            config.encoder, codec_options(config, encoder_threads=encoder_threads)
+        )
         _write_mp4(
             itertools.chain([first], frame_iter),
+            first,
             temp_path,
             fps,
             config,
-            encoder_threads,
+            options,
             total,
             progress,
+            to_video_frame,
         )
         info = feature_info(probe_video(temp_path), config)
         os.replace(temp_path, path)
@@ -125,40 +229,35 @@ def encode_video(
 
 
 def _write_mp4(
-    frames: RGBFrames,
+    frames: Iterable[npt.NDArray[Any]],
+    first: npt.NDArray[Any],
     path: Path,
     fps: int,
-    config: RGBEncoderConfig,
-    encoder_threads: int | None,
+    config: EncoderConfig,
+    options: dict[str, str],
     total: int,
     progress: ProgressCallback | None,
-) -> int:
-    """Encode frames into ``path``; return how many were written."""
-    options = quiet_options(config.encoder, codec_options(config, encoder_threads=encoder_threads))
-    count = 0
+    to_video_frame: Callable[[npt.NDArray[Any], int, npt.NDArray[Any]], av.VideoFrame],
+) -> None:
+    """Encode frames into ``path`` with pts 0, 1, 2… in a 1/fps time base."""
     try:
         with av.open(str(path), mode="w", format="mp4", options={"movflags": "faststart"}) as out:
             stream: av.VideoStream | None = None
-            for frame in frames:
-                _check_frame(
-                    frame, count, None if stream is None else (stream.height, stream.width, 3)
-                )
+            for index, frame in enumerate(frames):
+                video_frame = to_video_frame(frame, index, first)
                 if stream is None:
-                    _check_geometry(config, frame.shape[0], frame.shape[1])
+                    _check_geometry(config, video_frame.height, video_frame.width)
                     stream = cast(
                         "av.VideoStream", out.add_stream(config.encoder, rate=fps, options=options)
                     )
-                    stream.width, stream.height = frame.shape[1], frame.shape[0]
+                    stream.width, stream.height = video_frame.width, video_frame.height
                     stream.pix_fmt = config.pix_fmt
                     stream.time_base = Fraction(1, fps)
-                video_frame = av.VideoFrame.from_ndarray(frame, format="rgb24")
-                video_frame.pts = count
+                video_frame.pts = index
                 out.mux(stream.encode(video_frame))
-                count += 1
                 if progress is not None:
-                    progress(count, total)
+                    progress(index + 1, total)
             if stream is not None:
                 out.mux(stream.encode(None))
     except av.FFmpegError as err:
         raise MediaError(f"FFmpeg failed while encoding {str(path)!r}: {err}.", path=path) from err
-    return count

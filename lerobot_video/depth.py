@@ -1,0 +1,271 @@
+"""12-bit depth quantization: LeRobot's log/linear mapping, its inverse, and step sizes.
+
+NumPy only; no codec I/O. The arithmetic follows LeRobot's ``depth_utils`` operation for
+operation (float32 data and parameters, ``math.log`` of the float32 sums, round-half-to-even,
+clip to [0, 4095]) so codes written here and there are identical. Parameters are always in
+metres; the data unit is millimetres for integer input and metres for float input unless
+forced.
+
+Edges, as in LeRobot: 0 mm, negative values and NaN become code 0 (read back as
+``depth_min``); +inf and anything beyond ``depth_max`` become 4095 (read back as
+``depth_max``). What LeRobot lacks: with ``mark_invalid=True``, sensor "no reading" pixels
+(0, NaN, inf, negative) get code 0 and valid depths use codes 1..4095, so
+:func:`dequantize_depth` with ``invalid_as_nan=True`` returns NaN for them instead of 10 mm.
+LeRobot still reads such codes (invalid pixels as ``depth_min``, as before).
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import Any, Literal
+
+import numpy as np
+import numpy.typing as npt
+
+from lerobot_video.config import (
+    DEFAULT_DEPTH_MAX_M,
+    DEFAULT_DEPTH_MIN_M,
+    DEFAULT_DEPTH_SHIFT_M,
+    DEPTH_QMAX,
+)
+from lerobot_video.errors import ConfigError
+
+DepthUnit = Literal["m", "mm"]
+MM_PER_M = 1000
+INVALID_CODE = 0
+"""Code given to invalid pixels when ``mark_invalid=True``."""
+
+_UINT16_MAX = float(np.iinfo(np.uint16).max)
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class DepthQuantization:
+    """The four parameters of the 12-bit depth mapping, in metres.
+
+    Attributes:
+        depth_min: Depth (m) at code 0.
+        depth_max: Depth (m) at code 4095; greater than ``depth_min``.
+        shift: Offset (m) added before the logarithm; ``depth_min + shift > 0`` when
+            ``use_log``.
+        use_log: Logarithmic (finer near the camera) rather than linear steps.
+    """
+
+    depth_min: float = DEFAULT_DEPTH_MIN_M
+    depth_max: float = DEFAULT_DEPTH_MAX_M
+    shift: float = DEFAULT_DEPTH_SHIFT_M
+    use_log: bool = True
+
+    def __post_init__(self) -> None:
+        """Check the parameters.
+
+        Raises:
+            ConfigError: Non-finite values, ``depth_max <= depth_min``, or a log mapping with
+                ``depth_min + shift <= 0``.
+        """
+        for name in ("depth_min", "depth_max", "shift"):
+            value = getattr(self, name)
+            if (
+                isinstance(value, bool)
+                or not isinstance(value, int | float)
+                or not math.isfinite(value)
+            ):
+                raise ConfigError(f"{name} must be a finite number of metres, got {value!r}.")
+        if self.depth_max <= self.depth_min:
+            raise ConfigError(
+                f"depth_max must be greater than depth_min, got {self.depth_min!r} m and "
+                f"{self.depth_max!r} m."
+            )
+        if self.use_log and self.depth_min + self.shift <= 0:
+            raise ConfigError(
+                f"depth_min + shift must be positive for log quantization, got "
+                f"{self.depth_min!r} + {self.shift!r} m; raise shift or use use_log=False."
+            )
+
+    @classmethod
+    def from_info(cls, info: dict[str, Any]) -> DepthQuantization:
+        """Read the parameters persisted in a depth feature's ``info`` block.
+
+        Args:
+            info: The feature's ``info`` with ``video.depth_min``, ``video.depth_max``,
+                ``video.shift`` and ``video.use_log``; missing or null keys take LeRobot's
+                defaults, as LeRobot does.
+
+        Returns:
+            The quantization.
+        """
+        values = {
+            name: info.get(f"video.{name}")
+            for name in ("depth_min", "depth_max", "shift", "use_log")
+        }
+        return cls(**{k: v for k, v in values.items() if v is not None})
+
+
+def resolve_depth_unit(
+    depth: npt.NDArray[Any], input_unit: Literal["auto", "m", "mm"] = "auto"
+) -> DepthUnit:
+    """The unit depth data is in: forced by ``input_unit``, else mm for integers, m for floats.
+
+    Raises:
+        ConfigError: ``input_unit`` is not ``"auto"``, ``"m"`` or ``"mm"``.
+    """
+    if input_unit == "auto":
+        return "m" if np.issubdtype(depth.dtype, np.floating) else "mm"
+    if input_unit not in ("m", "mm"):
+        raise ConfigError(f"input_unit must be 'auto', 'm' or 'mm', got {input_unit!r}.")
+    return input_unit
+
+
+def _squeeze_channel(array: npt.NDArray[Any]) -> npt.NDArray[Any]:
+    """(H, W, 1), (1, H, W), (N, 1, H, W) and (N, H, W, 1) lose their single channel."""
+    if array.ndim < 2:
+        raise ConfigError(f"Depth must be at least 2-D (H, W), got shape {array.shape}.")
+    squeezed: npt.NDArray[Any] = array
+    if array.ndim >= 3 and array.shape[-1] == 1:
+        squeezed = array[..., 0]
+    elif array.ndim == 3 and array.shape[0] == 1:
+        squeezed = array[0]
+    elif array.ndim == 4 and array.shape[1] == 1:
+        squeezed = array[:, 0]
+    return squeezed
+
+
+def invalid_depth_mask(depth: npt.NDArray[Any]) -> npt.NDArray[np.bool_]:
+    """Pixels a depth sensor reports as "no reading": 0, negative, NaN or infinite.
+
+    Args:
+        depth: Depth in any unit and layout.
+
+    Returns:
+        Boolean mask of the same shape, True where the pixel is invalid.
+    """
+    values = np.asarray(depth)
+    invalid: npt.NDArray[np.bool_] = values <= 0
+    if np.issubdtype(values.dtype, np.floating):
+        invalid |= ~np.isfinite(values)
+    return invalid
+
+
+def quantize_depth(
+    depth: npt.NDArray[Any],
+    quantization: DepthQuantization = DepthQuantization(),
+    *,
+    input_unit: Literal["auto", "m", "mm"] = "auto",
+    mark_invalid: bool = False,
+) -> npt.NDArray[np.uint16]:
+    """Map depth to 12-bit codes exactly as LeRobot does.
+
+    Args:
+        depth: Depth frames, (H, W) or (N, H, W), optionally with a single channel axis
+            ((H, W, 1), (1, H, W), (N, 1, H, W), (N, H, W, 1)). Integers are millimetres,
+            floats metres, unless ``input_unit`` says otherwise.
+        quantization: The mapping parameters (metres).
+        input_unit: ``"auto"`` (by dtype), ``"m"`` or ``"mm"``.
+        mark_invalid: Give invalid pixels (:func:`invalid_depth_mask`) code 0 and valid
+            pixels codes 1..4095, so invalid pixels survive the round trip.
+
+    Returns:
+        Codes in [0, 4095], uint16, the input shape without its channel axis.
+
+    Raises:
+        ConfigError: Bad ``input_unit`` or a 1-D input.
+    """
+    array = _squeeze_channel(np.asarray(depth))
+    unit = resolve_depth_unit(array, input_unit)
+    scale = 1.0 if unit == "m" else float(MM_PER_M)
+    # LeRobot converts the metre parameters to float32 in the data's unit before any maths.
+    low = np.float32(quantization.depth_min * scale)
+    high = np.float32(quantization.depth_max * scale)
+    shift = np.float32(quantization.shift * scale)
+    values = array.astype(np.float32)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        if quantization.use_log:
+            log_low = math.log(float(low + shift))
+            log_high = math.log(float(high + shift))
+            normalised = (np.log(values + shift) - log_low) / (log_high - log_low)
+        else:
+            normalised = (values - low) / (high - low)
+        codes = np.rint(normalised * DEPTH_QMAX)
+    # NaN has no code; LeRobot's cast happens to give 0, which is made explicit here.
+    codes = np.nan_to_num(codes, nan=0.0, posinf=DEPTH_QMAX, neginf=0.0)
+    codes_u16: npt.NDArray[np.uint16] = codes.clip(0, DEPTH_QMAX).astype(np.uint16)
+    if mark_invalid:
+        np.maximum(codes_u16, 1, out=codes_u16)
+        codes_u16[invalid_depth_mask(array)] = INVALID_CODE
+    return codes_u16
+
+
+def dequantize_depth(
+    codes: npt.NDArray[Any],
+    quantization: DepthQuantization = DepthQuantization(),
+    *,
+    output_unit: DepthUnit = "mm",
+    invalid_as_nan: bool = False,
+) -> npt.NDArray[np.float32]:
+    """Turn 12-bit codes back into depth, exactly as LeRobot's numpy path does.
+
+    Args:
+        codes: Codes in [0, 4095], (H, W) or (N, H, W), optionally with a single channel axis.
+        quantization: The parameters the codes were made with (metres).
+        output_unit: ``"m"`` gives metres clipped to [depth_min, depth_max]; ``"mm"`` gives
+            whole millimetres (rounded, clipped to [0, 65535]), like LeRobot's uint16 output.
+        invalid_as_nan: Return NaN where the code is 0 (for codes made with
+            ``mark_invalid=True``).
+
+    Returns:
+        Depth, float32, the input shape without its channel axis.
+
+    Raises:
+        ConfigError: Bad ``output_unit`` or a 1-D input.
+    """
+    if output_unit not in ("m", "mm"):
+        raise ConfigError(f"output_unit must be 'm' or 'mm', got {output_unit!r}.")
+    array = _squeeze_channel(np.asarray(codes))
+    low, high, shift = quantization.depth_min, quantization.depth_max, quantization.shift
+    if quantization.use_log:
+        offset = math.log(low + shift)
+        step = (math.log(high + shift) - offset) / DEPTH_QMAX
+    else:
+        offset, step = low, (high - low) / DEPTH_QMAX
+    depth = np.empty(array.shape, dtype=np.float32)
+    np.multiply(array, step, out=depth, casting="unsafe")
+    np.add(depth, offset, out=depth, casting="unsafe")
+    if quantization.use_log:
+        np.exp(depth, out=depth)
+        np.subtract(depth, shift, out=depth, casting="unsafe")
+    np.clip(depth, low, high, out=depth)
+    if output_unit == "mm":
+        np.multiply(depth, MM_PER_M, out=depth, casting="unsafe")
+        np.rint(depth, out=depth)
+        np.clip(depth, 0.0, _UINT16_MAX, out=depth)
+    if invalid_as_nan:
+        depth[array == INVALID_CODE] = np.nan
+    return depth
+
+
+def quantization_step_mm(
+    depth_m: float | npt.NDArray[np.floating],
+    quantization: DepthQuantization = DepthQuantization(),
+) -> npt.NDArray[np.float64]:
+    """Depth difference (mm) between neighbouring codes at a given depth.
+
+    Log mapping: consecutive codes differ by a factor ``exp(k)`` in ``depth + shift``, with
+    ``k = (ln(depth_max + shift) - ln(depth_min + shift)) / 4095``, so the step is
+    ``(depth + shift) * (exp(k) - 1)``: about 1.2 mm at 0.1 m, 1.5 mm at 1 m and 4.4 mm at
+    10 m for the defaults. Linear mapping: ``(depth_max - depth_min) / 4095`` everywhere.
+
+    Args:
+        depth_m: Depth in metres, scalar or array; clipped to [depth_min, depth_max].
+        quantization: The mapping parameters.
+
+    Returns:
+        Step size in millimetres, same shape as ``depth_m``.
+    """
+    depth = np.clip(
+        np.asarray(depth_m, dtype=np.float64), quantization.depth_min, quantization.depth_max
+    )
+    low, high, shift = quantization.depth_min, quantization.depth_max, quantization.shift
+    if quantization.use_log:
+        k = (math.log(high + shift) - math.log(low + shift)) / DEPTH_QMAX
+        return np.asarray((depth + shift) * math.expm1(k) * MM_PER_M)
+    return np.full_like(depth, (high - low) / DEPTH_QMAX * MM_PER_M)
