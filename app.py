@@ -67,6 +67,7 @@ def make_settings(data_dir: Path, max_upload_mb: int = 200) -> AppSettings:
     return AppSettings(
         data_dir=data_dir,
         bundled_clip=HERE / "assets" / "aloha_sim_rgb_ep0.npz",
+        bundled_depth=HERE / "assets" / "aloha_sim_depth_ep0.npz",
         max_upload_mb=max_upload_mb,
     )
 

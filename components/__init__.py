@@ -6,12 +6,13 @@ from collections.abc import Callable
 
 import gradio as gr
 
-from components import compare_tab
+from components import compare_tab, depth_tab
 from components.state import AppSettings
 
 TabRenderer = Callable[[gr.State, AppSettings], None]
 
 TABS: list[tuple[str, TabRenderer]] = [
     ("Compare", compare_tab.render),
+    ("Depth", depth_tab.render),
 ]
 """Tabs in display order: (title, render function)."""

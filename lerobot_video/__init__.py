@@ -18,17 +18,39 @@ from lerobot_video.compare import (
     compare_frame,
 )
 from lerobot_video.config import (
+    DEPTH_ONLY_CODECS,
     HW_VIDEO_CODECS,
     VALID_VIDEO_CODECS,
     DepthEncoderConfig,
     EncoderConfig,
     RGBEncoderConfig,
 )
-from lerobot_video.decode import clear_decoder_cache, decode_all_frames, decode_frames
-from lerobot_video.encode import encode_video
+from lerobot_video.decode import (
+    clear_decoder_cache,
+    decode_all_frames,
+    decode_depth_codes,
+    decode_frames,
+)
+from lerobot_video.depth import (
+    DepthQuantization,
+    dequantize_depth,
+    invalid_depth_mask,
+    quantization_step_mm,
+    quantize_depth,
+)
+from lerobot_video.depth_lab import (
+    DepthClip,
+    DepthComparison,
+    DepthEncoding,
+    compare_depth_encodings,
+    depth_frame_views,
+    load_depth_clip,
+)
+from lerobot_video.encode import encode_depth_video, encode_video
 from lerobot_video.errors import (
     CodecUnavailableError,
     ConfigError,
+    DeviceUnavailableError,
     FrameIndexError,
     LeRobotVideoError,
     MediaError,
@@ -36,10 +58,21 @@ from lerobot_video.errors import (
     MetadataError,
 )
 from lerobot_video.metrics import QualityMetrics, compute_quality
-from lerobot_video.preview import browser_preview_clip, difference_heatmap
+from lerobot_video.preview import (
+    COLORMAPS,
+    auto_depth_range,
+    browser_preview_clip,
+    colorize_depth,
+    colorize_error,
+    depth_preview_clip,
+    difference_heatmap,
+)
 from lerobot_video.probe import VideoInfo, feature_info, probe_video
+from lerobot_video.realsense import capture_realsense_depth, realsense_devices
 
 __all__ = [
+    "COLORMAPS",
+    "DEPTH_ONLY_CODECS",
     "HW_VIDEO_CODECS",
     "VALID_VIDEO_CODECS",
     "BrowserSupport",
@@ -47,7 +80,12 @@ __all__ = [
     "CodecUnavailableError",
     "ComparisonReport",
     "ConfigError",
+    "DepthClip",
+    "DepthComparison",
     "DepthEncoderConfig",
+    "DepthEncoding",
+    "DepthQuantization",
+    "DeviceUnavailableError",
     "EncoderConfig",
     "EncodingReport",
     "FrameIndexError",
@@ -59,23 +97,38 @@ __all__ = [
     "QualityMetrics",
     "RGBEncoderConfig",
     "VideoInfo",
+    "auto_depth_range",
     "browser_preview_clip",
     "browser_support",
+    "capture_realsense_depth",
     "check_supported",
     "clear_decoder_cache",
     "codec_options",
+    "colorize_depth",
+    "colorize_error",
+    "compare_depth_encodings",
     "compare_encodings",
     "compare_frame",
     "compute_quality",
     "decode_all_frames",
+    "decode_depth_codes",
     "decode_frames",
+    "depth_frame_views",
+    "depth_preview_clip",
+    "dequantize_depth",
     "difference_heatmap",
+    "encode_depth_video",
     "encode_video",
     "encoder_availability",
     "feature_info",
+    "invalid_depth_mask",
     "load_clip",
+    "load_depth_clip",
     "load_image_sequence",
     "probe_video",
+    "quantization_step_mm",
+    "quantize_depth",
+    "realsense_devices",
     "resolve_auto_codec",
     "supported_pixel_formats",
 ]

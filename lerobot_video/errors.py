@@ -29,6 +29,10 @@ class CodecUnavailableError(LeRobotVideoError, LookupError):
         self.codec = codec
 
 
+class DeviceUnavailableError(LeRobotVideoError, LookupError):
+    """A camera, or the library that drives it, is not present on this machine."""
+
+
 class FrameIndexError(LeRobotVideoError, IndexError):
     """A frame index or timestamp outside the stream, or farther than the tolerance."""
 

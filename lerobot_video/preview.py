@@ -13,29 +13,48 @@ from lerobot_video.config import RGBEncoderConfig
 from lerobot_video.encode import encode_video
 from lerobot_video.errors import ConfigError
 
-# Anchor colours of the "inferno" colormap (black -> purple -> orange -> pale yellow): it is
-# perceptually ordered and readable in greyscale, so a brighter pixel always means a larger
-# error.
-_INFERNO_ANCHORS = np.array(
+
+def _colormap(anchors: list[tuple[int, int, int]]) -> npt.NDArray[np.uint8]:
+    """A 256-entry RGB lookup table interpolated between evenly spaced anchor colours."""
+    points = np.array(anchors, dtype=np.float64)
+    x = np.linspace(0, 1, 256)
+    xp = np.linspace(0, 1, len(points))
+    return np.stack([np.interp(x, xp, channel) for channel in points.T], axis=1).astype(np.uint8)
+
+
+# "inferno" (black -> purple -> orange -> pale yellow) is perceptually ordered and readable in
+# greyscale, so a brighter pixel always means a larger error.
+_INFERNO = _colormap(
     [
-        [0, 0, 4],
-        [40, 11, 84],
-        [101, 21, 110],
-        [159, 42, 99],
-        [212, 72, 66],
-        [245, 125, 21],
-        [250, 193, 39],
-        [252, 255, 164],
-    ],
-    dtype=np.float64,
+        (0, 0, 4),
+        (40, 11, 84),
+        (101, 21, 110),
+        (159, 42, 99),
+        (212, 72, 66),
+        (245, 125, 21),
+        (250, 193, 39),
+        (252, 255, 164),
+    ]
 )
-_LUT = np.stack(
+# "turbo" (blue -> green -> red) separates nearby depths well; the usual depth-camera palette.
+_TURBO = _colormap(
     [
-        np.interp(np.linspace(0, 1, 256), np.linspace(0, 1, len(_INFERNO_ANCHORS)), channel)
-        for channel in _INFERNO_ANCHORS.T
-    ],
-    axis=1,
-).astype(np.uint8)
+        (48, 18, 59),
+        (70, 107, 227),
+        (40, 188, 235),
+        (50, 241, 152),
+        (164, 252, 60),
+        (239, 208, 36),
+        (251, 128, 34),
+        (210, 49, 5),
+        (122, 4, 3),
+    ]
+)
+COLORMAPS: dict[str, npt.NDArray[np.uint8]] = {"turbo": _TURBO, "inferno": _INFERNO}
+"""Colour maps by name, as 256x3 uint8 lookup tables."""
+
+INVALID_DEPTH_COLOR = (255, 0, 255)
+"""Magenta: pixels with no valid depth, distinct from every colour of the maps."""
 
 HEATMAP_FULL_SCALE_LEVELS = 32
 """Absolute error, in 8-bit levels, shown at full brightness in :func:`difference_heatmap`."""
@@ -75,7 +94,7 @@ def difference_heatmap(
         raise ConfigError(f"full_scale_levels must be in [1, 255], got {full_scale_levels!r}.")
     error = np.abs(reference.astype(np.int16) - decoded.astype(np.int16)).max(axis=2)
     index = np.minimum(error * 255 // full_scale_levels, 255).astype(np.uint8)
-    return cast("npt.NDArray[np.uint8]", _LUT[index])
+    return cast("npt.NDArray[np.uint8]", _INFERNO[index])
 
 
 def browser_preview_clip(
@@ -99,6 +118,108 @@ def browser_preview_clip(
         ConfigError: Invalid frames or fps.
         MediaError: FFmpeg failed.
     """
+    path = Path(path)
+    encode_video(frames, path, fps=fps, config=PREVIEW_CONFIG)
+    return path
+
+
+def auto_depth_range(depth: npt.NDArray[np.floating]) -> tuple[float, float]:
+    """The 1st and 99th percentiles of the finite values: a range robust to outliers.
+
+    Args:
+        depth: Depth in any unit; NaN and infinite values are ignored.
+
+    Returns:
+        ``(low, high)`` in the same unit, with ``high > low``.
+
+    Raises:
+        ConfigError: No finite values.
+    """
+    finite = depth[np.isfinite(depth)]
+    if finite.size == 0:
+        raise ConfigError("The depth has no valid pixels to set a colour range from.")
+    low, high = (float(v) for v in np.percentile(finite, [1, 99]))
+    return (low, high) if high > low else (low, low + max(abs(low) * 1e-3, 1e-6))
+
+
+def colorize_depth(
+    depth: npt.NDArray[np.floating],
+    *,
+    value_range: tuple[float, float] | None = None,
+    colormap: str = "turbo",
+) -> npt.NDArray[np.uint8]:
+    """Colour-map depth for display; invalid pixels (NaN, inf) in magenta.
+
+    Args:
+        depth: Depth, (H, W) or (N, H, W), any unit; NaN marks invalid pixels.
+        value_range: ``(near, far)`` in the depth's unit mapped to the colormap's ends
+            (values outside are clipped); None uses :func:`auto_depth_range`.
+        colormap: A name in :data:`COLORMAPS`.
+
+    Returns:
+        RGB, the input shape plus a last axis of 3, uint8.
+
+    Raises:
+        ConfigError: Unknown colormap, empty range, or no valid pixels for an auto range.
+    """
+    if colormap not in COLORMAPS:
+        raise ConfigError(f"Unknown colormap {colormap!r}; allowed: {', '.join(COLORMAPS)}.")
+    low, high = value_range if value_range is not None else auto_depth_range(depth)
+    if not high > low:
+        raise ConfigError(f"value_range must have far > near, got {(low, high)!r}.")
+    with np.errstate(invalid="ignore"):
+        scaled = np.clip((depth - low) / (high - low), 0.0, 1.0)
+    index = np.nan_to_num(scaled * 255, nan=0).astype(np.uint8)
+    image = COLORMAPS[colormap][index]
+    image[~np.isfinite(depth)] = INVALID_DEPTH_COLOR
+    return cast("npt.NDArray[np.uint8]", image)
+
+
+def colorize_error(error: npt.NDArray[np.floating], *, full_scale: float) -> npt.NDArray[np.uint8]:
+    """Colour-map an absolute error (inferno: black exact, pale yellow >= ``full_scale``).
+
+    Args:
+        error: Signed or absolute error, (H, W) or (N, H, W), any unit; NaN shown magenta.
+        full_scale: Error, in the same unit, shown at full brightness; > 0.
+
+    Returns:
+        RGB, the input shape plus a last axis of 3, uint8.
+
+    Raises:
+        ConfigError: ``full_scale`` is not positive.
+    """
+    if not full_scale > 0:
+        raise ConfigError(f"full_scale must be > 0, got {full_scale!r}.")
+    return colorize_depth(np.abs(error), value_range=(0.0, full_scale), colormap="inferno")
+
+
+def depth_preview_clip(
+    depth: npt.NDArray[np.floating],
+    path: str | os.PathLike[str],
+    *,
+    fps: int,
+    value_range: tuple[float, float] | None = None,
+) -> Path:
+    """Write colour-mapped depth as a browser-playable 8-bit H.264 clip.
+
+    Browsers cannot play 12-bit grey HEVC; this shows the same frames through
+    :func:`colorize_depth` with one colour range for the whole clip.
+
+    Args:
+        depth: (N, H, W) depth in any unit, NaN for invalid pixels; H and W even.
+        path: Output MP4 file.
+        fps: Frames per second.
+        value_range: Colour range; None uses :func:`auto_depth_range` over the whole clip.
+
+    Returns:
+        The written file.
+
+    Raises:
+        ConfigError: Invalid depth, range or fps.
+        MediaError: FFmpeg failed.
+    """
+    value_range = value_range or auto_depth_range(depth)
+    frames = (colorize_depth(frame, value_range=value_range) for frame in depth)
     path = Path(path)
     encode_video(frames, path, fps=fps, config=PREVIEW_CONFIG)
     return path
