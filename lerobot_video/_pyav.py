@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import contextlib
+import logging
 import os
+from collections.abc import Iterator
 from pathlib import Path
 
 import av
@@ -13,6 +16,33 @@ from lerobot_video.errors import MediaError
 # SVT-AV1 prints a banner on stderr for every encoder it opens unless told otherwise; the
 # caller's own setting wins.
 os.environ.setdefault("SVT_LOG", "1")
+
+
+logger = logging.getLogger(__name__)
+
+
+@contextlib.contextmanager
+def keep_thread_scheduling() -> Iterator[None]:
+    """Restore the calling thread's scheduling policy when the block ends.
+
+    SVT-AV1, run as root, switches the thread that opens an encoder to real-time
+    scheduling (SCHED_FIFO, priority 99) and that policy is inherited by every thread and
+    process started from it afterwards; on a small machine one busy real-time process (a
+    browser, say) can then starve everything else. Encoders are opened inside this block so
+    callers keep the policy they had.
+    """
+    if not hasattr(os, "sched_getscheduler"):  # not Linux: nothing to guard
+        yield
+        return
+    policy, param = os.sched_getscheduler(0), os.sched_getparam(0)
+    try:
+        yield
+    finally:
+        if (os.sched_getscheduler(0), os.sched_getparam(0)) != (policy, param):
+            try:
+                os.sched_setscheduler(0, policy, param)
+            except OSError as err:  # lowering one's own priority is always allowed; log oddities
+                logger.debug("could not restore thread scheduling: %s", err)
 
 
 def quiet_options(encoder: str, options: dict[str, str]) -> dict[str, str]:

@@ -13,11 +13,12 @@ import functools
 import logging
 from collections.abc import Callable
 from fractions import Fraction
+from typing import cast
 
 import av
 from av.codec.context import OptionType
 
-from lerobot_video._pyav import quiet_options
+from lerobot_video._pyav import keep_thread_scheduling, quiet_options
 from lerobot_video.config import (
     HW_VIDEO_CODECS,
     VALID_VIDEO_CODECS,
@@ -186,9 +187,13 @@ def _encoder_open_error(name: str) -> str | None:
     pix_fmt = next(
         (f for f in ("yuv420p", "nv12") if f in formats), formats[0] if formats else "yuv420p"
     )
+    with keep_thread_scheduling():
+        return _try_encoder(name, pix_fmt)
+
+
+def _try_encoder(name: str, pix_fmt: str) -> str | None:
     try:
-        context = av.CodecContext.create(name, "w")
-        assert isinstance(context, av.VideoCodecContext)
+        context = cast("av.VideoCodecContext", av.CodecContext.create(name, "w"))
         context.width, context.height, context.pix_fmt = 256, 256, pix_fmt
         context.time_base = Fraction(1, 30)
         context.framerate = Fraction(30, 1)

@@ -14,7 +14,7 @@ import av
 import numpy as np
 import numpy.typing as npt
 
-from lerobot_video._pyav import quiet_options
+from lerobot_video._pyav import keep_thread_scheduling, quiet_options
 from lerobot_video.codecs import check_supported, codec_options, resolve_auto_codec
 from lerobot_video.config import DepthEncoderConfig, EncoderConfig, RGBEncoderConfig
 from lerobot_video.depth import DepthQuantization, quantize_depth, resolve_depth_unit
@@ -241,7 +241,10 @@ def _write_mp4(
 ) -> None:
     """Encode frames into ``path`` with pts 0, 1, 2… in a 1/fps time base."""
     try:
-        with av.open(str(path), mode="w", format="mp4", options={"movflags": "faststart"}) as out:
+        with (
+            keep_thread_scheduling(),
+            av.open(str(path), mode="w", format="mp4", options={"movflags": "faststart"}) as out,
+        ):
             stream: av.VideoStream | None = None
             for index, frame in enumerate(frames):
                 video_frame = to_video_frame(frame, index, first)

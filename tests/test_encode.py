@@ -381,3 +381,24 @@ class TestErrors:
                 clip, tmp_path / "x.mp4", fps=FPS, config=RGBEncoderConfig(), encoder_threads=0
             )
         assert os.listdir(tmp_path) == []
+
+
+class TestThreadScheduling:
+    """SVT-AV1 run as root switches the opening thread to SCHED_FIFO 99; a busy real-time
+    process started afterwards (a browser) can then starve a small machine. Encoding and
+    probing encoders must leave the caller's scheduling policy as it was."""
+
+    @pytest.mark.parametrize("vcodec", ["libsvtav1", "h264", "hevc"])
+    def test_encode_keeps_caller_policy(self, tmp_path: Path, vcodec: str) -> None:
+        before = (os.sched_getscheduler(0), os.sched_getparam(0))
+        frames = np.zeros((3, 64, 64, 3), np.uint8)
+        encode_video(frames, tmp_path / "x.mp4", fps=30, config=RGBEncoderConfig(vcodec=vcodec))
+        assert (os.sched_getscheduler(0), os.sched_getparam(0)) == before
+
+    def test_encoder_probe_keeps_caller_policy(self) -> None:
+        from lerobot_video import codecs
+
+        before = (os.sched_getscheduler(0), os.sched_getparam(0))
+        codecs._encoder_open_error.cache_clear()
+        assert codecs._encoder_open_error("libsvtav1") is None
+        assert (os.sched_getscheduler(0), os.sched_getparam(0)) == before

@@ -18,6 +18,7 @@ from lerobot_video import errors
 from lerobot_video.errors import (
     CodecUnavailableError,
     ConfigError,
+    DeviceUnavailableError,
     FrameIndexError,
     LeRobotVideoError,
     MediaError,
@@ -28,6 +29,7 @@ from lerobot_video.errors import (
 _BASES: list[tuple[type[Exception], type[BaseException]]] = [
     (ConfigError, ValueError),
     (CodecUnavailableError, LookupError),
+    (DeviceUnavailableError, LookupError),
     (FrameIndexError, IndexError),
     (MediaError, OSError),
     (MetadataError, ValueError),
