@@ -279,7 +279,10 @@ def render(session: gr.State, settings: AppSettings) -> None:
     frame = gr.Slider(0, 29, value=0, step=1, label="Frame", visible=False)
     with gr.Row(equal_height=False):
         original = gr.Image(
-            label="Original: click a pixel to read its depth", interactive=False, visible=False
+            label="Original: click a pixel to read its depth",
+            interactive=False,
+            visible=False,
+            elem_id="depth-original",
         )
         probe = gr.Markdown("Click the original frame to read the depth under a pixel.")
     views = gr.Gallery(

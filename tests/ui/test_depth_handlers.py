@@ -1,0 +1,105 @@
+"""Depth-tab handlers called directly: loading sources, the round trip with alternatives, the
+unit toggle re-rendering without re-encoding, the pixel probe, and clear errors."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import gradio as gr
+import numpy as np
+import pytest
+
+from components import depth_tab
+from components.state import AppSettings, SessionState
+
+FORM = [0.01, 10.0, 3.5, True, "hevc", "gray12le", 2, 30, "", True]
+
+
+def _no_progress(*args: Any, **kwargs: Any) -> None:
+    return None
+
+
+@pytest.fixture(scope="module")
+def round_tripped(settings: AppSettings) -> SessionState:
+    state, status = depth_tab.load_depth(SessionState(), depth_tab.BUNDLED, None, 30, 6, settings)
+    assert "6 frames of 640x480 (float32 metres), 50 fps" in status
+    alternatives = ["Lossy HEVC (crf 20)", "FFV1 (lossless, fast; LeRobot 0.6.1 cannot read it)"]
+    state, status = depth_tab.run_depth_round_trip(
+        state,
+        True,
+        alternatives,
+        *FORM,
+        settings=settings,
+        progress=_no_progress,  # type: ignore[arg-type]
+    )
+    assert status.startswith("Round-tripped 3 configurations.")
+    return state
+
+
+def test_results_follow_the_unit_without_reencoding(round_tripped: SessionState) -> None:
+    assert round_tripped.depth is not None
+    files = [e.path.stat().st_mtime_ns for e in round_tripped.depth.encodings]
+    in_mm = depth_tab.show_depth_results(round_tripped, "mm")
+    in_m = depth_tab.show_depth_results(round_tripped, "m")
+    rows_mm, rows_m = in_mm[0]["value"], in_m[0]["value"]
+    assert [r[0] for r in rows_mm] == ["Your config", "Lossy HEVC (crf 20)", rows_mm[2][0]]
+    assert rows_mm[0][6] == "yes"
+    assert rows_mm[1][6].startswith("no (up to")
+    mm_value = float(rows_mm[0][7].removesuffix(" mm"))
+    m_value = float(rows_m[0][7].removesuffix(" m"))
+    assert mm_value == pytest.approx(m_value * 1000, abs=0.01)
+    assert in_m[1]["value"].layout.xaxis.title.text == "Depth (m)"
+    assert in_mm[1]["value"].layout.xaxis.title.text == "Depth (mm)"
+    assert [e.path.stat().st_mtime_ns for e in round_tripped.depth.encodings] == files
+
+
+def test_probe_reports_values_in_the_chosen_unit(round_tripped: SessionState) -> None:
+    in_mm = depth_tab.probe_depth_pixel(round_tripped, 0, "mm", [320, 300])
+    in_m = depth_tab.probe_depth_pixel(round_tripped, 0, "m", [320, 300])
+    assert "(x=320, y=300)" in in_mm
+    original_mm = float(in_mm.split("| original | ")[1].split(" mm")[0])
+    original_m = float(in_m.split("| original | ")[1].split(" m |")[0])
+    assert original_mm == pytest.approx(original_m * 1000, abs=0.01)
+
+
+def test_frame_views_and_preview(round_tripped: SessionState, settings: AppSettings) -> None:
+    original, gallery = depth_tab.show_depth_frame(round_tripped, 2)
+    assert original["value"].shape == (480, 640, 3)
+    assert len(gallery["value"]) == 6  # 3 round trips + 3 error maps
+    preview = depth_tab.make_depth_preview(round_tripped, settings)
+    assert Path(preview["value"]).stat().st_size > 0
+    assert Path(preview["value"]).resolve().is_relative_to(settings.data_dir)
+
+
+def test_invalid_quantizer_is_refused_with_library_message(settings: AppSettings) -> None:
+    state, _ = depth_tab.load_depth(SessionState(), depth_tab.BUNDLED, None, 30, 2, settings)
+    form = list(FORM)
+    form[1] = 0.001  # depth_max below depth_min
+    with pytest.raises(gr.Error, match="depth_max must be greater than depth_min"):
+        depth_tab.run_depth_round_trip(
+            state,
+            True,
+            [],
+            *form,
+            settings=settings,
+            progress=_no_progress,  # type: ignore[arg-type]
+        )
+
+
+def test_realsense_without_camera_is_a_clear_error(settings: AppSettings) -> None:
+    _, _, note = depth_tab.choose_depth_source(depth_tab.REALSENSE)
+    assert note  # either the connected devices or why there are none
+    with pytest.raises(gr.Error, match="RealSense"):
+        depth_tab.load_depth(SessionState(), depth_tab.REALSENSE, None, 30, 5, settings)
+
+
+def test_uploaded_npy_depth_in_millimetres(settings: AppSettings, tmp_path: Path) -> None:
+    path = tmp_path / "cam.npy"
+    np.save(path, np.full((3, 32, 48), 1200, np.uint16))
+    state, status = depth_tab.load_depth(
+        SessionState(), depth_tab.UPLOAD, [str(path)], 15, 30, settings
+    )
+    assert "uint16 millimetres" in status
+    assert state.depth_clip is not None
+    assert state.depth_clip.fps == 15
