@@ -130,6 +130,12 @@ def _length(metres: float, unit: str) -> str:
     return f"{metres * 1000:.2f} mm" if unit == "mm" else f"{metres:.5f} m"
 
 
+def _profile_name(profile: str) -> str:
+    # FFmpeg says "Rext"; people know the profile as HEVC Range Extensions (what 12-bit grey
+    # needs, and what browsers and most hardware decoders cannot play).
+    return "HEVC Range Extensions (Rext)" if profile == "hevc Rext" else profile
+
+
 def depth_results_table(comparison: DepthComparison, unit: str) -> list[list[str]]:
     """One row per depth encoding, lengths in ``unit``."""
     rows = []
@@ -137,7 +143,7 @@ def depth_results_table(comparison: DepthComparison, unit: str) -> list[list[str
         rows.append(
             [
                 enc.label,
-                enc.profile,
+                _profile_name(enc.profile),
                 f"{100 * enc.size_ratio_vs_raw:.2f}",
                 f"{enc.encode_fps:.0f}",
                 f"{enc.decode_fps:.0f}",
