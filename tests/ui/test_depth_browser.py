@@ -26,7 +26,9 @@ def test_depth_round_trip_probe_and_unit_toggle(
         timeout=120_000
     )
     table = page.get_by_label("Depth round trips")
-    expect(table.get_by_text("HEVC Range Extensions (Rext)", exact=True).filter(visible=True).first).to_be_visible()
+    expect(
+        table.get_by_text("HEVC Range Extensions (Rext)", exact=True).filter(visible=True).first
+    ).to_be_visible()
     expect(
         table.get_by_text(re.compile(r"^\d+\.\d\d mm$")).filter(visible=True).first
     ).to_be_visible()
