@@ -177,8 +177,9 @@ def quantize_depth(
     low = np.float32(quantization.depth_min * scale)
     high = np.float32(quantization.depth_max * scale)
     shift = np.float32(quantization.shift * scale)
-    values = array.astype(np.float32)
-    with np.errstate(invalid="ignore", divide="ignore"):
+    # Inputs beyond float32's range become inf and then code 4095, as in LeRobot, quietly.
+    with np.errstate(invalid="ignore", divide="ignore", over="ignore"):
+        values = array.astype(np.float32)
         if quantization.use_log:
             log_low = math.log(float(low + shift))
             log_high = math.log(float(high + shift))

@@ -92,7 +92,8 @@ def difference_heatmap(
         )
     if not 1 <= full_scale_levels <= 255:
         raise ConfigError(f"full_scale_levels must be in [1, 255], got {full_scale_levels!r}.")
-    error = np.abs(reference.astype(np.int16) - decoded.astype(np.int16)).max(axis=2)
+    # int32: error * 255 overflows int16 from 129 levels up.
+    error = np.abs(reference.astype(np.int32) - decoded.astype(np.int32)).max(axis=2)
     index = np.minimum(error * 255 // full_scale_levels, 255).astype(np.uint8)
     return cast("npt.NDArray[np.uint8]", _INFERNO[index])
 
