@@ -25,6 +25,9 @@ from lerobot_video.config import (
     EncoderConfig,
     RGBEncoderConfig,
 )
+from lerobot_video.dataset_meta import ChunkingConfig
+from lerobot_video.dataset_reader import DatasetReader, EpisodeInfo, VideoSegment, open_dataset
+from lerobot_video.dataset_writer import DatasetWriter, create_dataset
 from lerobot_video.decode import (
     clear_decoder_cache,
     decode_all_frames,
@@ -76,10 +79,13 @@ __all__ = [
     "HW_VIDEO_CODECS",
     "VALID_VIDEO_CODECS",
     "BrowserSupport",
+    "ChunkingConfig",
     "Clip",
     "CodecUnavailableError",
     "ComparisonReport",
     "ConfigError",
+    "DatasetReader",
+    "DatasetWriter",
     "DepthClip",
     "DepthComparison",
     "DepthEncoderConfig",
@@ -88,6 +94,7 @@ __all__ = [
     "DeviceUnavailableError",
     "EncoderConfig",
     "EncodingReport",
+    "EpisodeInfo",
     "FrameIndexError",
     "FrameView",
     "LeRobotVideoError",
@@ -97,6 +104,7 @@ __all__ = [
     "QualityMetrics",
     "RGBEncoderConfig",
     "VideoInfo",
+    "VideoSegment",
     "auto_depth_range",
     "browser_preview_clip",
     "browser_support",
@@ -110,6 +118,7 @@ __all__ = [
     "compare_encodings",
     "compare_frame",
     "compute_quality",
+    "create_dataset",
     "decode_all_frames",
     "decode_depth_codes",
     "decode_frames",
@@ -125,6 +134,7 @@ __all__ = [
     "load_clip",
     "load_depth_clip",
     "load_image_sequence",
+    "open_dataset",
     "probe_video",
     "quantization_step_mm",
     "quantize_depth",
