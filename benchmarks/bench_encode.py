@@ -233,7 +233,7 @@ class LeRobotWorker:
             stdout=subprocess.PIPE,
             stderr=stderr,
             text=True,
-            env={**os.environ, "SVT_LOG": "1"},
+            env={**os.environ, "SVT_LOG": "1", "OMP_WAIT_POLICY": "PASSIVE"},
         )
         self.versions = self._receive()
 

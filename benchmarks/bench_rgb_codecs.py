@@ -13,9 +13,10 @@ are timed per request for four loaders, on the same request lists in the same ru
   worker subprocess under another interpreter (``--lerobot-python``), or, without one, an
   in-process re-implementation of its pyav algorithm (SPEC section 7).
 
-Noise control for a small shared VM: in-process loaders are interleaved per request (the
-order rotates each request), the LeRobot worker takes its turn in the same rotation (it times
-its own call; the pipe round trip is not counted), the garbage collector is off while timing,
+Noise control for a small shared VM: in-process loaders are interleaved per request in a
+fresh random order, the LeRobot worker takes its turn among them (it times its own call; the
+pipe round trip is not counted; OMP_WAIT_POLICY=PASSIVE keeps torch's idle threads from
+spinning into the next loader's time), the garbage collector is off while timing,
 and each figure is the median over blocks of consecutive requests of the block's mean
 milliseconds per request.
 
@@ -201,7 +202,9 @@ class LeRobotWorker:
             stdout=subprocess.PIPE,
             stderr=stderr,
             text=True,
-            env={**os.environ, "SVT_LOG": "1"},
+            # torch's OpenMP threads otherwise spin after each LeRobot call and slow whichever
+            # loader runs next in this process.
+            env={**os.environ, "SVT_LOG": "1", "OMP_WAIT_POLICY": "PASSIVE"},
         )
         self.versions = self._receive()
 
@@ -308,13 +311,15 @@ def bench_codec(
     scenarios: dict[str, Any] = {}
     lerobot_matches = lerobot_checked = 0
     names = [*loaders, "lerobot"] if worker is not None else list(loaders)
+    shuffler = random.Random(2024)
     for scenario, scenario_requests in requests.items():
         ms: dict[str, list[float]] = {key: [] for key in names}
         for n, request in enumerate(scenario_requests):
             if n % block == 0:
                 gc.collect()  # Between blocks, never inside a timed call.
             check_lerobot = n % block == 0
-            order = names[n % len(names) :] + names[: n % len(names)]
+            # A fresh random order per request: no loader always follows the same one.
+            order = shuffler.sample(names, len(names))
             outputs: dict[str, Any] = {}
             gc.disable()
             try:

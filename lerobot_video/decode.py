@@ -167,10 +167,12 @@ class _DecoderCache:
 
     def get(self, path: Path) -> _OpenVideo:
         try:
-            stat = path.stat()
+            stat = os.stat(path)
         except OSError as err:
             raise MediaError(f"Video file {str(path)!r} cannot be read: {err}.", path=path) from err
-        key = (str(path.resolve()), stat.st_size, stat.st_mtime_ns)
+        # Size and modification time make a rewritten file a new entry; the path is taken as
+        # given (resolving it costs a syscall per component on every request).
+        key = (os.fspath(path), stat.st_size, stat.st_mtime_ns)
         with self.lock:
             video = self.entries.get(key)
             if video is not None:
