@@ -178,6 +178,34 @@ class RGBEncoderConfig(_EncoderFieldsMixin):
         _check_common_fields(self)
 
 
+def check_depth_mapping(params: Any) -> None:
+    """Check ``depth_min``/``depth_max``/``shift`` (metres) and ``use_log`` of an object.
+
+    Shared by :class:`DepthEncoderConfig` and ``DepthQuantization``, which carry the same four
+    parameters.
+
+    Raises:
+        ConfigError: A non-finite value, ``depth_max <= depth_min``, or a log mapping with
+            ``depth_min + shift <= 0``.
+    """
+    for name in ("depth_min", "depth_max", "shift"):
+        value = getattr(params, name)
+        if not _is_number(value) or not math.isfinite(value):
+            raise ConfigError(f"{name} must be a finite number of metres, got {value!r}.")
+    if not isinstance(params.use_log, bool):
+        raise ConfigError(f"use_log must be True or False, got {params.use_log!r}.")
+    if params.depth_max <= params.depth_min:
+        raise ConfigError(
+            f"depth_max must be greater than depth_min, got depth_min={params.depth_min!r} m "
+            f"and depth_max={params.depth_max!r} m."
+        )
+    if params.use_log and params.depth_min + params.shift <= 0:
+        raise ConfigError(
+            f"depth_min + shift must be positive for log quantization, got "
+            f"{params.depth_min!r} + {params.shift!r} m; raise shift or use use_log=False."
+        )
+
+
 @dataclass(frozen=True, kw_only=True, slots=True)
 class DepthEncoderConfig(_EncoderFieldsMixin):
     """How a depth stream is quantized to 12-bit codes and encoded; LeRobot's field names.
@@ -225,22 +253,7 @@ class DepthEncoderConfig(_EncoderFieldsMixin):
             ConfigError: A field is invalid; the message names it and what is allowed.
         """
         _check_common_fields(self)
-        for name in ("depth_min", "depth_max", "shift"):
-            value = getattr(self, name)
-            if not _is_number(value) or not math.isfinite(value):
-                raise ConfigError(f"{name} must be a finite number of metres, got {value!r}.")
-        if not isinstance(self.use_log, bool):
-            raise ConfigError(f"use_log must be True or False, got {self.use_log!r}.")
-        if self.depth_max <= self.depth_min:
-            raise ConfigError(
-                f"depth_max must be greater than depth_min, got depth_min={self.depth_min!r} m "
-                f"and depth_max={self.depth_max!r} m."
-            )
-        if self.use_log and self.depth_min + self.shift <= 0:
-            raise ConfigError(
-                f"depth_min + shift must be positive for log quantization, got "
-                f"{self.depth_min!r} + {self.shift!r} m; raise shift or use use_log=False."
-            )
+        check_depth_mapping(self)
 
 
 EncoderConfig = RGBEncoderConfig | DepthEncoderConfig

@@ -28,6 +28,7 @@ from lerobot_video.config import (
     DEFAULT_DEPTH_MIN_M,
     DEFAULT_DEPTH_SHIFT_M,
     DEPTH_QMAX,
+    check_depth_mapping,
 )
 from lerobot_video.errors import ConfigError
 
@@ -63,24 +64,7 @@ class DepthQuantization:
             ConfigError: Non-finite values, ``depth_max <= depth_min``, or a log mapping with
                 ``depth_min + shift <= 0``.
         """
-        for name in ("depth_min", "depth_max", "shift"):
-            value = getattr(self, name)
-            if (
-                isinstance(value, bool)
-                or not isinstance(value, int | float)
-                or not math.isfinite(value)
-            ):
-                raise ConfigError(f"{name} must be a finite number of metres, got {value!r}.")
-        if self.depth_max <= self.depth_min:
-            raise ConfigError(
-                f"depth_max must be greater than depth_min, got {self.depth_min!r} m and "
-                f"{self.depth_max!r} m."
-            )
-        if self.use_log and self.depth_min + self.shift <= 0:
-            raise ConfigError(
-                f"depth_min + shift must be positive for log quantization, got "
-                f"{self.depth_min!r} + {self.shift!r} m; raise shift or use use_log=False."
-            )
+        check_depth_mapping(self)
 
     @classmethod
     def from_info(cls, info: dict[str, Any]) -> DepthQuantization:
