@@ -181,6 +181,31 @@ def encode_depth_video(
     return info
 
 
+class _DecodeTimestamps:
+    """Replaces decode timestamps an encoder got wrong, keeping them increasing and <= pts.
+
+    libx265 returns garbage dts (e.g. -274877907008) for clips of one or two frames, and the
+    MP4 muxer then fails ("Not yet implemented") or writes a broken index. No encoder reorders
+    frames by more than 16 here, so a dts further than that from its pts is wrong.
+    """
+
+    MAX_REORDER_FRAMES = 16
+
+    def __init__(self) -> None:
+        self.last: int | None = None
+
+    def repair(self, packets: list[av.Packet[Any]]) -> list[av.Packet[Any]]:
+        for packet in packets:
+            pts, dts = packet.pts, packet.dts
+            if pts is not None and (
+                dts is None or dts > pts or pts - dts > self.MAX_REORDER_FRAMES
+            ):
+                packet.dts = pts if self.last is None else min(pts, self.last + 1)
+            if packet.dts is not None:
+                self.last = packet.dts
+        return packets
+
+
 def _encode_atomically(
     frames: Iterable[npt.NDArray[Any]],
     path: Path,
@@ -240,6 +265,7 @@ def _write_mp4(
     to_video_frame: Callable[[npt.NDArray[Any], int, npt.NDArray[Any]], av.VideoFrame],
 ) -> None:
     """Encode frames into ``path`` with pts 0, 1, 2… in a 1/fps time base."""
+    dts = _DecodeTimestamps()
     try:
         with (
             keep_thread_scheduling(),
@@ -257,10 +283,10 @@ def _write_mp4(
                     stream.pix_fmt = config.pix_fmt
                     stream.time_base = Fraction(1, fps)
                 video_frame.pts = index
-                out.mux(stream.encode(video_frame))
+                out.mux(dts.repair(stream.encode(video_frame)))
                 if progress is not None:
                     progress(index + 1, total)
             if stream is not None:
-                out.mux(stream.encode(None))
+                out.mux(dts.repair(stream.encode(None)))
     except av.FFmpegError as err:
         raise MediaError(f"FFmpeg failed while encoding {str(path)!r}: {err}.", path=path) from err
