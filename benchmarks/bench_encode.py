@@ -46,7 +46,6 @@ import json
 import os
 import platform
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
@@ -57,6 +56,7 @@ from typing import IO, TYPE_CHECKING, Any, cast
 import av
 import numpy as np
 import numpy.typing as npt
+from _worker_client import JsonLinesWorker  # a sibling file of this script
 
 REPO = Path(__file__).resolve().parents[1]
 # Run from a checkout: prefer its package (a stale editable install can shadow it otherwise).
@@ -223,45 +223,9 @@ def lerobot_worker() -> None:
             raise ValueError(f"unknown request {message!r}")
 
 
-class LeRobotWorker:
-    """A long-lived subprocess running :func:`lerobot_worker` under LeRobot's interpreter."""
-
-    def __init__(self, python: str, stderr: IO[bytes]) -> None:
-        self.proc = subprocess.Popen(
-            [python, str(Path(__file__).resolve()), "--lerobot-worker"],
-            stdin=subprocess.PIPE,
-            stdout=subprocess.PIPE,
-            stderr=stderr,
-            text=True,
-            env={**os.environ, "SVT_LOG": "1", "OMP_WAIT_POLICY": "PASSIVE"},
-        )
-        self.versions = self._receive()
-
-    def _receive(self) -> dict[str, Any]:
-        assert self.proc.stdout is not None
-        line = self.proc.stdout.readline()
-        if not line:
-            raise RuntimeError(f"LeRobot worker exited with code {self.proc.wait()}")
-        reply: dict[str, Any] = json.loads(line)
-        return reply
-
-    def request(self, **message: Any) -> dict[str, Any]:
-        """Send one request and return the reply."""
-        assert self.proc.stdin is not None
-        self.proc.stdin.write(json.dumps(message) + "\n")
-        self.proc.stdin.flush()
-        return self._receive()
-
-    def close(self) -> None:
-        """Ask the worker to quit and wait for it."""
-        if self.proc.stdin is not None and self.proc.poll() is None:
-            self.proc.stdin.write(json.dumps({"quit": True}) + "\n")
-            self.proc.stdin.close()
-        try:
-            self.proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            self.proc.kill()
-            self.proc.wait()
+def start_lerobot_worker(python: str, stderr: IO[bytes]) -> JsonLinesWorker:
+    """This script re-run as :func:`lerobot_worker` under LeRobot's interpreter."""
+    return JsonLinesWorker([python, str(Path(__file__).resolve()), "--lerobot-worker"], stderr)
 
 
 # ---------------------------------------------------------------------------------------
@@ -279,7 +243,7 @@ class Bench:
         fps: int,
         workdir: Path,
         png_dir: Path,
-        worker: LeRobotWorker,
+        worker: JsonLinesWorker,
     ) -> None:
         from lerobot_video import codec_options
 
@@ -451,7 +415,7 @@ def main(argv: Sequence[str] | None = None) -> None:
         png_dir, warm_dir = workdir / "pngs", workdir / "warm_pngs"
         png_dir.mkdir()
         warm_dir.mkdir()
-        worker = LeRobotWorker(lerobot_python, log)
+        worker = start_lerobot_worker(lerobot_python, log)
         saved_stderr = os.dup(2)
         try:
             # x265 prints its banner and statistics on fd 2 for the floor (the options carry

@@ -34,7 +34,6 @@ import os
 import platform
 import random
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
@@ -42,11 +41,12 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from fractions import Fraction
 from pathlib import Path
-from typing import IO, Any, cast
+from typing import Any, cast
 
 import av
 import numpy as np
 import numpy.typing as npt
+from _worker_client import JsonLinesWorker  # a sibling file of this script
 from PIL import Image
 
 REPO = Path(__file__).resolve().parents[1]
@@ -192,60 +192,21 @@ def load_pngs(paths: Sequence[Path], indices: Sequence[int]) -> UInt8Frames:
     return np.stack(frames)
 
 
-class LeRobotWorker:
-    """A long-lived ``_lerobot_probe.py`` subprocess running LeRobot's decoder."""
+def time_lerobot(
+    worker: JsonLinesWorker, path: Path, requests: Sequence[Request], *, digest: bool = False
+) -> tuple[list[float], str]:
+    """Decode each request once in the LeRobot worker; return ms per request and a digest.
 
-    def __init__(self, python: str, stderr: IO[bytes]) -> None:
-        self.proc = subprocess.Popen(
-            [python, str(WORKER)],
-            stdin=subprocess.PIPE,
-            stdout=subprocess.PIPE,
-            stderr=stderr,
-            text=True,
-            # torch's OpenMP threads otherwise spin after each LeRobot call and slow whichever
-            # loader runs next in this process.
-            env={**os.environ, "SVT_LOG": "1", "OMP_WAIT_POLICY": "PASSIVE"},
-        )
-        self.versions = self._receive()
-
-    def _receive(self) -> dict[str, Any]:
-        assert self.proc.stdout is not None
-        line = self.proc.stdout.readline()
-        if not line:
-            raise RuntimeError(f"LeRobot worker exited with code {self.proc.wait()}")
-        reply: dict[str, Any] = json.loads(line)
-        return reply
-
-    def time_requests(
-        self, path: Path, requests: Sequence[Request], *, digest: bool = False
-    ) -> tuple[list[float], str]:
-        """Decode each request once in the worker; return ms per request and a digest.
-
-        The digest (empty unless asked for) is the SHA-1 of the first request's frames as
-        uint8 (N, H, W, 3), computed after the timing.
-        """
-        assert self.proc.stdin is not None
-        message = {
-            "path": str(path),
-            "requests": [r.timestamps for r in requests],
-            "tolerance_s": TOLERANCE_S,
-            "digest": digest,
-        }
-        self.proc.stdin.write(json.dumps(message) + "\n")
-        self.proc.stdin.flush()
-        reply = self._receive()
-        return [float(ms) for ms in reply["ms"]], str(reply["digest"])
-
-    def close(self) -> None:
-        """Ask the worker to quit and wait for it."""
-        if self.proc.stdin is not None and self.proc.poll() is None:
-            self.proc.stdin.write(json.dumps({"quit": True}) + "\n")
-            self.proc.stdin.close()
-        try:
-            self.proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            self.proc.kill()
-            self.proc.wait()
+    The digest (empty unless asked for) is the SHA-1 of the first request's frames as uint8
+    (N, H, W, 3), computed after the timing.
+    """
+    reply = worker.request(
+        path=str(path),
+        requests=[r.timestamps for r in requests],
+        tolerance_s=TOLERANCE_S,
+        digest=digest,
+    )
+    return [float(ms) for ms in reply["ms"]], str(reply["digest"])
 
 
 def digest(frames: UInt8Frames) -> str:
@@ -285,7 +246,7 @@ def bench_codec(
     workdir: Path,
     samples: int,
     block: int,
-    worker: LeRobotWorker | None,
+    worker: JsonLinesWorker | None,
 ) -> dict[str, Any]:
     mp4 = workdir / f"{name}.mp4"
     start = time.perf_counter()
@@ -306,7 +267,7 @@ def bench_codec(
     for load in loaders.values():
         load(warm_up)
     if worker is not None:
-        worker.time_requests(mp4, [warm_up])
+        time_lerobot(worker, mp4, [warm_up])
 
     scenarios: dict[str, Any] = {}
     lerobot_matches = lerobot_checked = 0
@@ -325,8 +286,8 @@ def bench_codec(
             try:
                 for key in order:
                     if key == "lerobot" and worker is not None:
-                        worker_ms, worker_digest = worker.time_requests(
-                            mp4, [request], digest=check_lerobot
+                        worker_ms, worker_digest = time_lerobot(
+                            worker, mp4, [request], digest=check_lerobot
                         )
                         ms[key].append(worker_ms[0])
                         continue
@@ -441,7 +402,7 @@ def main(argv: Sequence[str] | None = None) -> None:
             Image.fromarray(frame).save(path)
         png_bytes = sum(path.stat().st_size for path in pngs)
 
-        worker = LeRobotWorker(lerobot_python, log) if lerobot_python else None
+        worker = JsonLinesWorker([lerobot_python, str(WORKER)], log) if lerobot_python else None
         if worker is not None:
             label = "LeRobot"
             source = (
