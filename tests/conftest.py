@@ -15,7 +15,7 @@ from __future__ import annotations
 import functools
 import itertools
 import os
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from fractions import Fraction
 from pathlib import Path
 
@@ -117,6 +117,28 @@ def frames_for(
             out[i] = image.clip(0, 255).round().astype(np.uint8)
         return out
     raise ValueError(f"unknown pattern {pattern!r}; use 'ramp', 'noise' or 'moving'")
+
+
+# The scheduling policy the test process started with (normal time-sharing).
+_START_SCHEDULING = (os.sched_getscheduler(0), os.sched_getparam(0))
+
+
+def _reset_thread_scheduling() -> None:
+    if (os.sched_getscheduler(0), os.sched_getparam(0)) != _START_SCHEDULING:
+        os.sched_setscheduler(0, *_START_SCHEDULING)
+
+
+@pytest.fixture(autouse=True)
+def _restore_thread_scheduling() -> Iterator[None]:
+    """Keep the test process on its starting scheduling policy around every test.
+
+    Tests and session fixtures that write videos with PyAV directly open SVT-AV1 outside the
+    library's guard; as root that switches the test process to SCHED_FIFO 99, and the
+    Chromium started for the browser tests would inherit it and could starve the machine.
+    """
+    _reset_thread_scheduling()
+    yield
+    _reset_thread_scheduling()
 
 
 @pytest.fixture(scope="session")
