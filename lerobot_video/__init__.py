@@ -27,7 +27,13 @@ from lerobot_video.config import (
 )
 from lerobot_video.dataset_meta import ChunkingConfig
 from lerobot_video.dataset_reader import DatasetReader, EpisodeInfo, VideoSegment, open_dataset
-from lerobot_video.dataset_writer import DatasetWriter, create_dataset
+from lerobot_video.dataset_resume import resume_dataset
+from lerobot_video.dataset_writer import (
+    DatasetWriter,
+    RecordingOptions,
+    RecordingStats,
+    create_dataset,
+)
 from lerobot_video.decode import (
     clear_decoder_cache,
     decode_all_frames,
@@ -72,6 +78,7 @@ from lerobot_video.preview import (
 )
 from lerobot_video.probe import VideoInfo, feature_info, probe_video
 from lerobot_video.realsense import capture_realsense_depth, realsense_devices
+from lerobot_video.streaming import EncoderStats
 
 __all__ = [
     "COLORMAPS",
@@ -93,6 +100,7 @@ __all__ = [
     "DepthQuantization",
     "DeviceUnavailableError",
     "EncoderConfig",
+    "EncoderStats",
     "EncodingReport",
     "EpisodeInfo",
     "FrameIndexError",
@@ -103,6 +111,8 @@ __all__ = [
     "MetadataError",
     "QualityMetrics",
     "RGBEncoderConfig",
+    "RecordingOptions",
+    "RecordingStats",
     "VideoInfo",
     "VideoSegment",
     "auto_depth_range",
@@ -140,5 +150,6 @@ __all__ = [
     "quantize_depth",
     "realsense_devices",
     "resolve_auto_codec",
+    "resume_dataset",
     "supported_pixel_formats",
 ]

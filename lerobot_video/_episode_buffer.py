@@ -19,7 +19,7 @@ from lerobot_video.errors import ConfigError
 
 
 @dataclass(kw_only=True, slots=True)
-class _StagedFrames:
+class StagedFrames:
     """One camera's frames of the current episode, appended raw to a file."""
 
     path: Path
@@ -42,16 +42,26 @@ class _StagedFrames:
         self.path.unlink(missing_ok=True)
 
 
+@dataclass(frozen=True, kw_only=True, slots=True)
+class CheckedFrame:
+    """One frame after validation: task, data values and camera images (H, W, C)."""
+
+    task: str
+    values: dict[str, Any]
+    images: dict[str, npt.NDArray[Any]]
+
+
 class EpisodeBuffer:
     """Validated frames of one episode, waiting for ``save_episode``.
 
     Args:
         features: The dataset's features (default columns included). The ``info`` of a
             depth camera receives ``depth_unit`` from the first depth frame, as in LeRobot.
-        staging_dir: Folder for the raw camera files (created on demand).
+        staging_dir: Folder for the raw camera files (created on demand), or None when
+            the images are streamed to encoders instead of staged.
     """
 
-    def __init__(self, features: dict[str, dict[str, Any]], staging_dir: Path) -> None:
+    def __init__(self, features: dict[str, dict[str, Any]], staging_dir: Path | None) -> None:
         self._features = features
         self._staging_dir = staging_dir
         self._video_keys = [k for k, ft in features.items() if ft["dtype"] == "video"]
@@ -64,17 +74,19 @@ class EpisodeBuffer:
         self.tasks: list[str] = []
         """The task of each buffered frame."""
         self._values: dict[str, list[Any]] = {key: [] for key in self._column_keys}
-        self._cameras: dict[str, _StagedFrames] = {}
+        self._cameras: dict[str, StagedFrames] = {}
 
     def __len__(self) -> int:
         return len(self.tasks)
 
-    def add(self, frame: Mapping[str, Any], episode_index: int) -> None:
-        """Check one frame and append it; nothing is kept if any value is refused.
+    def check(self, frame: Mapping[str, Any]) -> CheckedFrame:
+        """Check one frame against the features without keeping it.
 
         Args:
             frame: Every user feature plus ``"task"``; see ``DatasetWriter.add_frame``.
-            episode_index: Index of the episode being buffered (names the staged files).
+
+        Returns:
+            The frame's values cast to the features' dtypes and its images as (H, W, C).
 
         Raises:
             ConfigError: Missing or extra keys, or a value of the wrong shape, dtype or range.
@@ -89,13 +101,25 @@ class EpisodeBuffer:
         task = frame["task"]
         if not isinstance(task, str) or not task:
             raise ConfigError(f"frame['task'] must be a non-empty string, got {task!r}.")
-        values = {key: self._check_value(key, frame[key]) for key in self._column_keys}
-        images = {key: self._check_camera(key, frame[key]) for key in self._video_keys}
-        for key, value in values.items():
+        return CheckedFrame(
+            task=task,
+            values={key: self._check_value(key, frame[key]) for key in self._column_keys},
+            images={key: self._check_camera(key, frame[key]) for key in self._video_keys},
+        )
+
+    def append(self, frame: CheckedFrame, episode_index: int) -> None:
+        """Keep a checked frame: values in memory, images staged unless streamed.
+
+        Args:
+            frame: What :meth:`check` returned.
+            episode_index: Index of the episode being buffered (names the staged files).
+        """
+        for key, value in frame.values.items():
             self._values[key].append(value)
-        for key, image in images.items():
-            self._stage(key, image, episode_index)
-        self.tasks.append(task)
+        if self._staging_dir is not None:
+            for key, image in frame.images.items():
+                self._stage(self._staging_dir, key, image, episode_index)
+        self.tasks.append(frame.task)
 
     def _check_value(self, key: str, value: Any) -> Any:
         feature = self._features[key]
@@ -158,13 +182,15 @@ class EpisodeBuffer:
             )
         return image
 
-    def _stage(self, key: str, image: npt.NDArray[Any], episode_index: int) -> None:
+    def _stage(
+        self, staging_dir: Path, key: str, image: npt.NDArray[Any], episode_index: int
+    ) -> None:
         staged = self._cameras.get(key)
         if staged is None:
-            folder = self._staging_dir / key
+            folder = staging_dir / key
             folder.mkdir(parents=True, exist_ok=True)
             path = folder / f"episode-{episode_index:06d}.raw"
-            staged = _StagedFrames(
+            staged = StagedFrames(
                 path=path, stream=path.open("wb"), shape=image.shape, dtype=image.dtype
             )
             self._cameras[key] = staged

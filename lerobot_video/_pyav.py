@@ -21,28 +21,54 @@ os.environ.setdefault("SVT_LOG", "1")
 logger = logging.getLogger(__name__)
 
 
+_REALTIME_POLICIES = frozenset(
+    getattr(os, name) for name in ("SCHED_FIFO", "SCHED_RR") if hasattr(os, name)
+)
+
+
+def _realtime_threads() -> set[int]:
+    """Ids of this process's threads that run under a real-time policy."""
+    found = set()
+    for name in os.listdir("/proc/self/task"):
+        try:
+            if os.sched_getscheduler(int(name)) in _REALTIME_POLICIES:
+                found.add(int(name))
+        except OSError:  # the thread ended meanwhile
+            continue
+    return found
+
+
 @contextlib.contextmanager
 def keep_thread_scheduling() -> Iterator[None]:
-    """Restore the calling thread's scheduling policy when the block ends.
+    """Undo real-time scheduling that opening an encoder gave this process's threads.
 
-    SVT-AV1, run as root, switches the thread that opens an encoder to real-time
-    scheduling (SCHED_FIFO, priority 99) and that policy is inherited by every thread and
-    process started from it afterwards; on a small machine one busy real-time process (a
-    browser, say) can then starve everything else. Encoders are opened inside this block so
-    callers keep the policy they had.
+    SVT-AV1, run as root, switches the thread that opens an encoder, and every worker
+    thread it starts (about 50 on two cores), to real-time scheduling (SCHED_FIFO, priority
+    99); new threads and processes inherit that. While recording, real-time encoder threads
+    starve the capture loop, and a browser started afterwards can starve the machine. When
+    the block ends, the calling thread gets its policy back and every thread that turned
+    real-time inside the block returns to normal scheduling; threads that were real-time
+    before are left alone.
     """
-    if not hasattr(os, "sched_getscheduler"):  # not Linux: nothing to guard
-        yield
+    if not hasattr(os, "sched_getscheduler") or not os.path.isdir("/proc/self/task"):
+        yield  # not Linux: nothing to guard
         return
     policy, param = os.sched_getscheduler(0), os.sched_getparam(0)
+    before = _realtime_threads()
     try:
         yield
     finally:
-        if (os.sched_getscheduler(0), os.sched_getparam(0)) != (policy, param):
-            try:
-                os.sched_setscheduler(0, policy, param)
-            except OSError as err:  # lowering one's own priority is always allowed; log oddities
-                logger.debug("could not restore thread scheduling: %s", err)
+        _set_policy(0, policy, param)
+        for thread_id in _realtime_threads() - before:
+            _set_policy(thread_id, os.SCHED_OTHER, os.sched_param(0))
+
+
+def _set_policy(thread_id: int, policy: int, param: os.sched_param) -> None:
+    try:
+        if (os.sched_getscheduler(thread_id), os.sched_getparam(thread_id)) != (policy, param):
+            os.sched_setscheduler(thread_id, policy, param)
+    except OSError as err:  # lowering a priority is always allowed; the thread may have ended
+        logger.debug("could not restore scheduling of thread %d: %s", thread_id, err)
 
 
 def quiet_options(encoder: str, options: dict[str, str]) -> dict[str, str]:

@@ -155,3 +155,47 @@ def content_duration_seconds(path: Path) -> float:
         if not starts:
             raise MediaError(f"{str(path)!r} has no video frames.", path=path)
         return float((max(ends) - min(starts)) * _time_base(stream, path))
+
+
+def truncate_video(path: Path, end_seconds: float) -> None:
+    """Keep only the frames that start before ``end_seconds``, by stream copy, atomically.
+
+    Used to cut the tail a failed save appended after the last committed episode. Episodes
+    are whole, separately encoded clips laid end to end, so no kept frame refers to a cut one.
+
+    Args:
+        path: The MP4 to shorten in place.
+        end_seconds: Where the kept frames end (the last committed ``to_timestamp``).
+
+    Raises:
+        MediaError: The file is unreadable or FFmpeg fails while writing.
+    """
+    handle, temp_name = tempfile.mkstemp(
+        prefix=f".{path.stem}.", suffix=".partial.mp4", dir=path.parent
+    )
+    os.close(handle)
+    temp_path = Path(temp_name)
+    try:
+        with (
+            open_input(path) as source,
+            av.open(
+                str(temp_path), mode="w", format="mp4", options={"movflags": "faststart"}
+            ) as out,
+        ):
+            stream = source.streams.video[0]
+            out_stream = out.add_stream_from_template(stream, opaque=True)
+            out_stream.time_base = stream.time_base
+            # Half a tick of slack: to_timestamp is a float of an exact tick count.
+            end_ticks = end_seconds / _time_base(stream, path) - 0.5
+            for packet in source.demux(stream):
+                if packet.dts is None or packet.pts is None or packet.pts >= end_ticks:
+                    continue
+                packet.stream = out_stream
+                out.mux(packet)
+        os.replace(temp_path, path)
+    except av.FFmpegError as err:
+        raise MediaError(
+            f"FFmpeg failed while truncating {str(path)!r}: {err}.", path=path
+        ) from err
+    finally:
+        temp_path.unlink(missing_ok=True)

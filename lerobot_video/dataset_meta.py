@@ -30,6 +30,8 @@ EPISODES_PATH = EPISODES_DIR + "/chunk-{chunk_index:03d}/file-{file_index:03d}.p
 DATA_PATH = "data/chunk-{chunk_index:03d}/file-{file_index:03d}.parquet"
 VIDEO_PATH = "videos/{video_key}/chunk-{chunk_index:03d}/file-{file_index:03d}.mp4"
 STAGING_DIR = "images"
+RECORDING_PATH = "meta/recording.json"
+"""Our own record of each episode's recording (dropped frames); LeRobot ignores it."""
 """Where frames wait between ``add_frame`` and ``save_episode``; LeRobot's temporary folder."""
 
 DEFAULT_FEATURE_NAMES = ("timestamp", "frame_index", "episode_index", "index", "task_index")
@@ -348,7 +350,7 @@ def read_tasks(path: Path) -> tuple[str, ...]:
     return tuple(str(task) for _, task in pairs)
 
 
-def write_atomically(path: Path, write: Callable[[Path], None]) -> None:
+def write_atomically(path: Path, write: Callable[[Path], object]) -> None:
     """Call ``write(temp_path)`` on a temporary file beside ``path``, then move it into place.
 
     Readers see either the old file or the complete new one, never a partial file; the data
@@ -391,6 +393,23 @@ def write_parquet(path: Path, schema: pa.Schema, row_groups: Iterable[pa.Table])
     write_atomically(path, write)
 
 
+def leading_rows(parquet: pq.ParquetFile, num_rows: int) -> list[pa.Table]:
+    """The file's first ``num_rows`` rows, as its row groups (the last one cut if needed).
+
+    Used to rewrite a data or episodes file with only its committed rows, keeping one row
+    group per episode where the file had that.
+    """
+    kept: list[pa.Table] = []
+    remaining = num_rows
+    for index in range(parquet.num_row_groups):
+        if remaining <= 0:
+            break
+        group = parquet.read_row_group(index)
+        kept.append(group.slice(0, remaining))
+        remaining -= group.num_rows
+    return kept
+
+
 def load_json(path: Path) -> Any:
     """Parse a JSON metadata file.
 
@@ -401,3 +420,40 @@ def load_json(path: Path) -> Any:
         return json.loads(path.read_text("utf-8"))
     except (OSError, ValueError) as err:
         raise MetadataError(f"Cannot read {str(path)!r}: {err}.") from err
+
+
+def recording_log_json(dropped: Mapping[int, Sequence[int]]) -> dict[str, Any]:
+    """The content of ``meta/recording.json``: each saved episode's dropped frames.
+
+    Args:
+        dropped: Episode index to the positions, among the frames offered while recording
+            it, of those real-time mode dropped (empty when none was).
+    """
+    return {
+        "episodes": [
+            {"episode_index": index, "dropped_frames": list(frames)}
+            for index, frames in sorted(dropped.items())
+        ]
+    }
+
+
+def read_recording_log(root: Path, total_episodes: int) -> dict[int, tuple[int, ...]]:
+    """Dropped frames per episode from ``meta/recording.json``; empty when absent.
+
+    Entries of episodes past ``total_episodes`` (a save that never committed) are ignored.
+
+    Raises:
+        MetadataError: The file exists but is not the expected JSON.
+    """
+    path = root / RECORDING_PATH
+    if not path.exists():
+        return {}
+    data = load_json(path)
+    try:
+        return {
+            int(entry["episode_index"]): tuple(int(i) for i in entry["dropped_frames"])
+            for entry in data["episodes"]
+            if int(entry["episode_index"]) < total_episodes
+        }
+    except (KeyError, TypeError, ValueError) as err:
+        raise MetadataError(f"{str(path)!r} is malformed ({err!r}).") from err

@@ -26,6 +26,7 @@ from lerobot_video.dataset_meta import (
     TASKS_PATH,
     is_depth_feature,
     load_json,
+    read_recording_log,
     read_tasks,
     video_feature_info,
 )
@@ -67,6 +68,9 @@ class EpisodeInfo:
         data_chunk_index: ``chunk-XXX`` of the data parquet holding its rows.
         data_file_index: ``file-YYY`` of that parquet.
         videos: Camera key to the episode's :class:`VideoSegment`.
+        dropped_frames: Positions, among the frames offered while recording, of those
+            real-time mode dropped (``meta/recording.json``); None when the dataset does not
+            say (e.g. recorded by LeRobot).
     """
 
     episode_index: int
@@ -77,14 +81,22 @@ class EpisodeInfo:
     data_chunk_index: int
     data_file_index: int
     videos: Mapping[str, VideoSegment]
+    dropped_frames: tuple[int, ...] | None = None
 
     @classmethod
-    def from_row(cls, row: Mapping[str, Any], tasks: Sequence[str] | None = None) -> EpisodeInfo:
+    def from_row(
+        cls,
+        row: Mapping[str, Any],
+        tasks: Sequence[str] | None = None,
+        *,
+        dropped_frames: Sequence[int] | None = None,
+    ) -> EpisodeInfo:
         """Build from a ``meta/episodes`` row (column name to value).
 
         Args:
             row: The row; ``videos/<key>/...`` columns give :attr:`videos`.
             tasks: Overrides ``row["tasks"]`` when given.
+            dropped_frames: The episode's dropped frames, when known.
 
         Returns:
             The episode.
@@ -110,6 +122,7 @@ class EpisodeInfo:
             data_chunk_index=int(row["data/chunk_index"]),
             data_file_index=int(row["data/file_index"]),
             videos=videos,
+            dropped_frames=None if dropped_frames is None else tuple(dropped_frames),
         )
 
 
@@ -153,6 +166,7 @@ class DatasetReader:
 
     def _load_episodes(self) -> tuple[EpisodeInfo, ...]:
         total = int(self._info["total_episodes"])
+        dropped = read_recording_log(self._root, total)
         rows: dict[int, EpisodeInfo] = {}
         for path in sorted((self._root / EPISODES_DIR).glob("*/*.parquet")):
             try:
@@ -163,8 +177,9 @@ class DatasetReader:
                 raise MetadataError(f"Cannot read episodes file {str(path)!r}: {err}.") from err
             for row in table.to_pylist():
                 # Rows past total_episodes belong to a save that never committed.
-                if int(row["episode_index"]) < total:
-                    rows[int(row["episode_index"])] = EpisodeInfo.from_row(row)
+                index = int(row["episode_index"])
+                if index < total:
+                    rows[index] = EpisodeInfo.from_row(row, dropped_frames=dropped.get(index))
         if sorted(rows) != list(range(total)):
             raise MetadataError(
                 f"info.json of {str(self._root)!r} counts {total} episodes but meta/episodes "

@@ -43,7 +43,7 @@ def sample_frame_indices(num_frames: int) -> list[int]:
     return [int(i) for i in np.round(np.linspace(0, num_frames - 1, num_samples))]
 
 
-def _downsample(frames: npt.NDArray[Any]) -> npt.NDArray[Any]:
+def downsample_frames(frames: npt.NDArray[Any]) -> npt.NDArray[Any]:
     """Stride (..., H, W, C) frames so the long side is 150-225 px (only from 300 px up).
 
     Idempotent: a strided frame is below 300 px, so striding again changes nothing.
@@ -67,7 +67,7 @@ def sample_frames(frames: npt.NDArray[Any]) -> npt.NDArray[Any]:
     Returns:
         The sampled, strided frames, (S, h, w, C), a new array.
     """
-    return np.stack([_downsample(frames[i]) for i in sample_frame_indices(len(frames))])
+    return np.stack([downsample_frames(frames[i]) for i in sample_frame_indices(len(frames))])
 
 
 def _quantile(histogram: npt.NDArray[np.float64], edges: npt.NDArray[Any], target: float) -> Any:
@@ -147,7 +147,7 @@ def image_stats(frames: npt.NDArray[Any], *, is_depth: bool) -> Stats:
     Returns:
         Each stat with shape (C, 1, 1); ``count`` is [S].
     """
-    sampled = _downsample(frames)
+    sampled = downsample_frames(frames)
     stats = _row_stats(sampled.reshape(-1, sampled.shape[-1]), len(frames))
     scale = 1.0 if is_depth else 255.0
     return {

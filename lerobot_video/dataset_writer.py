@@ -17,8 +17,8 @@ import logging
 import os
 import shutil
 import tempfile
-from collections.abc import Mapping
-from dataclasses import dataclass
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
 from pathlib import Path
 from types import TracebackType
 from typing import Any
@@ -31,10 +31,11 @@ import pyarrow.parquet as pq
 from lerobot_video._episode_buffer import EpisodeBuffer
 from lerobot_video._remux import concatenate_videos, content_duration_seconds
 from lerobot_video.codecs import check_supported, resolve_auto_codec
-from lerobot_video.config import DepthEncoderConfig, RGBEncoderConfig
+from lerobot_video.config import DepthEncoderConfig, EncoderConfig, RGBEncoderConfig
 from lerobot_video.dataset_meta import (
     EPISODES_PATH,
     INFO_PATH,
+    RECORDING_PATH,
     STAGING_DIR,
     STATS_PATH,
     TASKS_PATH,
@@ -43,10 +44,13 @@ from lerobot_video.dataset_meta import (
     data_schema,
     episodes_schema,
     is_depth_feature,
+    leading_rows,
     new_info,
     next_file_indices,
+    recording_log_json,
     stats_feature_shapes,
     tasks_table,
+    write_atomically,
     write_json,
     write_parquet,
 )
@@ -61,19 +65,15 @@ from lerobot_video.dataset_stats import (
 )
 from lerobot_video.encode import encode_depth_video, encode_video
 from lerobot_video.errors import ConfigError
+from lerobot_video.streaming import EncodedEpisode, EncoderStats, EpisodeEncoders
 
 logger = logging.getLogger(__name__)
 
 _MIB = 1024 * 1024
-_X265_ENCODERS = ("hevc", "libx265")
-_X265_MIN_FRAMES = 3
-"""libx265 hands out uninitialised decode timestamps for clips of 1 or 2 frames (seen with
-FFmpeg 7.1 and 8.1; LeRobot 0.6.1 is affected too), which the MP4 muxer then refuses or
-stores as garbage, so such episodes are refused up front."""
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)
-class _FileSlot:
+class FileSlot:
     """The file episodes are currently appended to, for one stream (data, meta, one camera)."""
 
     chunk_index: int = 0
@@ -81,9 +81,26 @@ class _FileSlot:
     num_episodes: int = 0  # committed episodes in this file
     num_frames: int = 0  # committed frames (data) or rows (episodes meta) in this file
 
-    def advance(self, chunks_size: int) -> _FileSlot:
+    def advance(self, chunks_size: int) -> FileSlot:
+        """The next file (a new chunk folder every ``chunks_size`` files), still empty."""
         chunk, file = next_file_indices(self.chunk_index, self.file_index, chunks_size)
-        return _FileSlot(chunk_index=chunk, file_index=file)
+        return FileSlot(chunk_index=chunk, file_index=file)
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class CommittedState:
+    """What a writer continues from: the saved episodes' tasks, stats and current files.
+
+    A new dataset starts from the defaults; :func:`~lerobot_video.resume_dataset` reads it
+    back from disk.
+    """
+
+    tasks: tuple[str, ...] = ()
+    stats: dict[str, Stats] | None = None
+    data_slot: FileSlot = field(default_factory=FileSlot)
+    meta_slot: FileSlot = field(default_factory=FileSlot)
+    video_slots: Mapping[str, FileSlot] = field(default_factory=dict)
+    dropped_log: Mapping[int, Sequence[int]] = field(default_factory=dict)
 
 
 def create_dataset(
@@ -95,6 +112,9 @@ def create_dataset(
     rgb_encoder: RGBEncoderConfig | None = None,
     depth_encoder: DepthEncoderConfig | None = None,
     chunking: ChunkingConfig | None = None,
+    streaming_encoding: bool = True,
+    encoder_queue_maxsize: int = 30,
+    realtime: bool = False,
 ) -> DatasetWriter:
     """Create an empty LeRobot v3.0 dataset and return its writer.
 
@@ -110,6 +130,13 @@ def create_dataset(
             12-bit HEVC) when None.
         chunking: File size limits; LeRobot's defaults (1000 files per chunk, 100 MiB data
             files, 200 MiB videos) when None.
+        streaming_encoding: Encode each camera on its own thread while the episode is
+            recorded (saving then waits only for the frames still queued); False stages raw
+            frames on disk and encodes them in :meth:`~DatasetWriter.save_episode`.
+        encoder_queue_maxsize: Frames that may wait for each camera's encoder, >= 1.
+        realtime: When an encoder falls behind, drop the whole frame (every camera and the
+            data row, so video and data stay aligned) instead of waiting; the dropped frames
+            are counted and recorded. Needs ``streaming_encoding``.
 
     Returns:
         The writer; ``meta/info.json`` already exists.
@@ -126,6 +153,11 @@ def create_dataset(
         )
     if isinstance(fps, bool) or not isinstance(fps, int) or fps < 1:
         raise ConfigError(f"fps must be an integer >= 1, got {fps!r}.")
+    recording = RecordingOptions(
+        streaming_encoding=streaming_encoding,
+        encoder_queue_maxsize=encoder_queue_maxsize,
+        realtime=realtime,
+    )
     checked = check_features(features)
     rgb = resolve_auto_codec(rgb_encoder or RGBEncoderConfig())
     depth = resolve_auto_codec(depth_encoder or DepthEncoderConfig())
@@ -143,7 +175,46 @@ def create_dataset(
     )
     root.mkdir(parents=True)
     write_json(root / INFO_PATH, info)
-    return DatasetWriter(root, info, rgb, depth)
+    return DatasetWriter(root, info, rgb, depth, recording)
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class RecordingOptions:
+    """How frames reach the encoders; see :func:`create_dataset`. Validated on creation.
+
+    Raises:
+        ConfigError: ``encoder_queue_maxsize`` < 1, or ``realtime`` without streaming.
+    """
+
+    streaming_encoding: bool = True
+    encoder_queue_maxsize: int = 30
+    realtime: bool = False
+
+    def __post_init__(self) -> None:
+        size = self.encoder_queue_maxsize
+        if isinstance(size, bool) or not isinstance(size, int) or size < 1:
+            raise ConfigError(f"encoder_queue_maxsize must be an integer >= 1, got {size!r}.")
+        if self.realtime and not self.streaming_encoding:
+            raise ConfigError(
+                "realtime=True drops frames only when an encoder falls behind while "
+                "recording, so it needs streaming_encoding=True."
+            )
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class RecordingStats:
+    """The episode being recorded, as of now.
+
+    Attributes:
+        frames: Frames kept in the episode.
+        dropped: Frames dropped in real-time mode (always 0 otherwise).
+        encoders: Camera key to its encoder's queue depth and speed (empty when not
+            streaming, or before the episode's first frame).
+    """
+
+    frames: int
+    dropped: int
+    encoders: Mapping[str, EncoderStats]
 
 
 class DatasetWriter:
@@ -159,8 +230,12 @@ class DatasetWriter:
         info: dict[str, Any],
         rgb_encoder: RGBEncoderConfig,
         depth_encoder: DepthEncoderConfig,
+        recording: RecordingOptions,
+        committed: CommittedState | None = None,
     ) -> None:
+        committed = committed or CommittedState()
         self._root = root
+        self._recording = recording
         self._info = info
         self._features: dict[str, dict[str, Any]] = info["features"]
         self._fps: int = info["fps"]
@@ -172,12 +247,20 @@ class DatasetWriter:
         self._episodes_schema = episodes_schema(
             self._video_keys, stats_feature_shapes(self._features)
         )
-        self._tasks: list[str] = []
-        self._stats: dict[str, Stats] | None = None
-        self._data_slot = _FileSlot()
-        self._meta_slot = _FileSlot()
-        self._video_slots = {key: _FileSlot() for key in self._video_keys}
-        self._buffer = EpisodeBuffer(self._features, root / STAGING_DIR)
+        self._tasks: list[str] = list(committed.tasks)
+        self._stats: dict[str, Stats] | None = committed.stats
+        self._data_slot = committed.data_slot
+        self._meta_slot = committed.meta_slot
+        self._video_slots = {
+            key: committed.video_slots.get(key, FileSlot()) for key in self._video_keys
+        }
+        self._buffer = EpisodeBuffer(
+            self._features, None if recording.streaming_encoding else root / STAGING_DIR
+        )
+        self._encoders: EpisodeEncoders | None = None
+        self._dropped: list[int] = []  # offered-frame positions dropped in this episode
+        # Saved episode -> its dropped frames.
+        self._dropped_log: dict[int, Sequence[int]] = dict(committed.dropped_log)
         self._finalized = False
 
     @property
@@ -211,8 +294,11 @@ class DatasetWriter:
     ) -> None:
         self.finalize()
 
-    def add_frame(self, frame: Mapping[str, Any]) -> None:
+    def add_frame(self, frame: Mapping[str, Any]) -> bool:
         """Add one frame to the current episode.
+
+        With streaming encoding the cameras' images go to their encoder threads at once; a
+        full queue makes this call wait, or, in real-time mode, drops the frame.
 
         Args:
             frame: Every user feature plus ``"task"`` (a non-empty string), and nothing else:
@@ -222,19 +308,61 @@ class DatasetWriter:
                 fixed by the dataset's first depth frame. Numeric features are arrays of the
                 declared shape and dtype (lists and Python numbers are cast if safe).
 
+        Returns:
+            True when the frame was kept; False when real-time mode dropped it (an encoder
+            was behind), in which case nothing of it is stored and the drop is recorded.
+
         Raises:
             ConfigError: Missing or extra keys, or a value of the wrong shape, dtype or range;
                 the writer is finalized.
+            LeRobotVideoError: An encoder thread failed; :meth:`clear_episode` and retry.
         """
         if self._finalized:
             raise ConfigError(
                 "This dataset writer is finalized; create a new dataset to record more."
             )
-        self._buffer.add(frame, self.num_episodes)
+        checked = self._buffer.check(frame)
+        if self._recording.streaming_encoding and self._video_keys:
+            encoders = self._episode_encoders()
+            if self._recording.realtime and not encoders.has_room():
+                self._dropped.append(len(self._buffer) + len(self._dropped))
+                return False
+            encoders.offer(checked.images)
+        self._buffer.append(checked, self.num_episodes)
+        return True
+
+    def recording_stats(self) -> RecordingStats:
+        """Frames kept and dropped in the current episode, and each encoder's progress."""
+        return RecordingStats(
+            frames=len(self._buffer),
+            dropped=len(self._dropped),
+            encoders=self._encoders.stats() if self._encoders is not None else {},
+        )
+
+    def _episode_encoders(self) -> EpisodeEncoders:
+        if self._encoders is None:
+            configs: dict[str, EncoderConfig] = {
+                key: self._depth_encoder if key in self._depth_keys else self._rgb_encoder
+                for key in self._video_keys
+            }
+            self._encoders = EpisodeEncoders(
+                self._root,
+                fps=self._fps,
+                configs=configs,
+                depth_units={
+                    key: self._features[key]["info"]["depth_unit"] for key in self._depth_keys
+                },
+                queue_size=self._recording.encoder_queue_maxsize,
+            )
+        return self._encoders
 
     def clear_episode(self) -> None:
-        """Drop the frames added since the last saved episode (and their staged files)."""
+        """Drop the current episode: its frames, staged files and encoder threads."""
         self._buffer.clear()
+        self._dropped = []
+        if self._encoders is not None:
+            self._encoders.discard()
+            self._encoders = None
 
     def save_episode(self) -> EpisodeInfo:
         """Encode, place and index the current episode; the dataset is complete afterwards.
@@ -249,8 +377,7 @@ class DatasetWriter:
             The saved episode, as :class:`~lerobot_video.DatasetReader` will list it.
 
         Raises:
-            ConfigError: No frames were added, the writer is finalized, or the episode is
-                shorter than 3 frames while a camera uses libx265 (see ``_X265_MIN_FRAMES``).
+            ConfigError: No frames were added, or the writer is finalized.
             CodecUnavailableError: An encoder is not available here.
             MediaError: Encoding or writing a video failed.
         """
@@ -261,14 +388,13 @@ class DatasetWriter:
                 else "This dataset writer is finalized; create a new dataset to record more."
             )
         episode_index, length = self.num_episodes, len(self._buffer)
-        self._check_episode_length(length)
         episode_tasks = list(dict.fromkeys(self._buffer.tasks))
         tasks = self._tasks + [t for t in episode_tasks if t not in self._tasks]
         columns = self._episode_columns(tasks)
-        staged = self._buffer.camera_frames()
-        stats = self._episode_stats(columns, staged)
         with tempfile.TemporaryDirectory(prefix=".episode-", dir=self._root) as temp_dir:
-            segments, slots = self._save_videos(staged, Path(temp_dir))
+            videos = self._episode_videos(Path(temp_dir))
+            stats = self._episode_stats(columns, {k: v.samples for k, v in videos.items()})
+            segments, slots = self._place_videos(videos)
         data_slot = self._save_data(columns)
         row = self._episode_row(episode_index, episode_tasks, columns, segments, stats, data_slot)
         meta_slot = self._save_episode_row(row)
@@ -276,6 +402,8 @@ class DatasetWriter:
             write_parquet(self._root / TASKS_PATH, tasks_table(tasks).schema, [tasks_table(tasks)])
         total_stats = aggregate_stats(self._stats, stats)
         write_json(self._root / STATS_PATH, stats_to_json(total_stats))
+        dropped_log = {**self._dropped_log, episode_index: self._dropped}
+        write_json(self._root / RECORDING_PATH, recording_log_json(dropped_log))
         info = {
             **self._info,
             "total_episodes": episode_index + 1,
@@ -286,19 +414,10 @@ class DatasetWriter:
         write_json(self._root / INFO_PATH, info)  # the commit point
         self._info, self._tasks, self._stats = info, tasks, total_stats
         self._data_slot, self._meta_slot, self._video_slots = data_slot, meta_slot, slots
+        self._dropped_log = dropped_log
+        episode = EpisodeInfo.from_row(row, episode_tasks, dropped_frames=self._dropped)
         self.clear_episode()
-        return EpisodeInfo.from_row(row, episode_tasks)
-
-    def _check_episode_length(self, length: int) -> None:
-        encoders = {self._depth_encoder.vcodec} if self._depth_keys else set()
-        if set(self._video_keys) - self._depth_keys:
-            encoders.add(self._rgb_encoder.vcodec)
-        if length < _X265_MIN_FRAMES and encoders & set(_X265_ENCODERS):
-            raise ConfigError(
-                f"This episode has {length} frame(s), but libx265 (vcodec 'hevc') cannot encode "
-                f"fewer than {_X265_MIN_FRAMES} frames reliably; add frames, clear_episode(), or "
-                f"use another encoder for that camera."
-            )
+        return episode
 
     def _episode_columns(self, tasks: list[str]) -> dict[str, npt.NDArray[Any]]:
         """Every data column of the buffered episode, default columns included."""
@@ -314,43 +433,57 @@ class DatasetWriter:
         return columns
 
     def _episode_stats(
-        self, columns: Mapping[str, npt.NDArray[Any]], staged: Mapping[str, npt.NDArray[Any]]
+        self, columns: Mapping[str, npt.NDArray[Any]], frames: Mapping[str, npt.NDArray[Any]]
     ) -> dict[str, Stats]:
-        """Stats of every non-string feature, in feature order."""
+        """Stats of every non-string feature, in feature order.
+
+        Args:
+            columns: The episode's data columns.
+            frames: Each camera's frames, (N, H, W, C), full size or already strided.
+        """
         stats: dict[str, Stats] = {}
         for key, feature in self._features.items():
             if feature["dtype"] == "video":
-                sample = sample_frames(staged[key])
+                sample = sample_frames(frames[key])
                 stats[key] = image_stats(sample, is_depth=key in self._depth_keys)
             elif feature["dtype"] != "string":
                 stats[key] = vector_stats(columns[key])
         return stats
 
-    def _save_videos(
-        self, staged: Mapping[str, npt.NDArray[Any]], temp_dir: Path
-    ) -> tuple[dict[str, VideoSegment], dict[str, _FileSlot]]:
-        """Encode each camera and place it; return its segment and the updated file slot."""
-        segments, slots = {}, {}
-        for key, frames in staged.items():
-            episode_path = temp_dir / f"{key}.mp4"
+    def _episode_videos(self, temp_dir: Path) -> dict[str, EncodedEpisode]:
+        """Each camera's episode as an MP4: the streamed ones, or staged frames encoded now."""
+        if self._encoders is not None:
+            return self._encoders.finish()
+        videos = {}
+        for key, frames in self._buffer.camera_frames().items():
+            path = temp_dir / f"{key}.mp4"
             if key in self._depth_keys:
                 info = encode_depth_video(
                     frames,
-                    episode_path,
+                    path,
                     fps=self._fps,
                     config=self._depth_encoder,
                     input_unit=self._features[key]["info"]["depth_unit"],
                 )
             else:
-                info = encode_video(frames, episode_path, fps=self._fps, config=self._rgb_encoder)
+                info = encode_video(frames, path, fps=self._fps, config=self._rgb_encoder)
+            videos[key] = EncodedEpisode(path=path, info=info, samples=frames)
+        return videos
+
+    def _place_videos(
+        self, videos: Mapping[str, EncodedEpisode]
+    ) -> tuple[dict[str, VideoSegment], dict[str, FileSlot]]:
+        """Append each camera's episode to its video file; return segments and new slots."""
+        segments, slots = {}, {}
+        for key, video in videos.items():
             if self.num_episodes == 0:
                 # LeRobot describes each video feature from its first episode only.
                 existing = self._features[key].get("info") or {}
-                self._features[key]["info"] = {**existing, **info}
-            segments[key], slots[key] = self._place_video(key, episode_path)
+                self._features[key]["info"] = {**existing, **video.info}
+            segments[key], slots[key] = self._place_video(key, video.path)
         return segments, slots
 
-    def _place_video(self, key: str, episode_path: Path) -> tuple[VideoSegment, _FileSlot]:
+    def _place_video(self, key: str, episode_path: Path) -> tuple[VideoSegment, FileSlot]:
         slot = self._video_slots[key]
         duration_s = content_duration_seconds(episode_path)
         path = self._video_path(key, slot)
@@ -363,8 +496,8 @@ class DatasetWriter:
             # leftovers of a failed save never shift this episode.
             from_s = concatenate_videos([path, episode_path], path)[-1]
         else:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            os.replace(episode_path, path)
+            # Copied, not moved: if a later step of this save fails, a retry finds it again.
+            write_atomically(path, lambda temp: shutil.copyfile(episode_path, temp))
             from_s = 0.0
         segment = VideoSegment(
             chunk_index=slot.chunk_index,
@@ -372,19 +505,19 @@ class DatasetWriter:
             from_seconds=from_s,
             to_seconds=from_s + duration_s,
         )
-        return segment, _FileSlot(
+        return segment, FileSlot(
             chunk_index=slot.chunk_index,
             file_index=slot.file_index,
             num_episodes=slot.num_episodes + 1,
         )
 
-    def _video_path(self, key: str, slot: _FileSlot) -> Path:
+    def _video_path(self, key: str, slot: FileSlot) -> Path:
         relative = str(self._info["video_path"]).format(
             video_key=key, chunk_index=slot.chunk_index, file_index=slot.file_index
         )
         return self._root / relative
 
-    def _save_data(self, columns: Mapping[str, npt.NDArray[Any]]) -> _FileSlot:
+    def _save_data(self, columns: Mapping[str, npt.NDArray[Any]]) -> FileSlot:
         """Rewrite the current data file with its committed row groups plus this episode."""
         slot, length = self._data_slot, len(columns["index"])
         path = self._data_path(slot)
@@ -394,11 +527,10 @@ class DatasetWriter:
                 slot = slot.advance(self._info["chunks_size"])
                 path = self._data_path(slot)
         table = self._data_table(columns)
-        previous = pq.ParquetFile(path) if slot.num_episodes else None
-        # Only the committed episodes are copied: rows of a save that failed are dropped.
-        kept = [previous.read_row_group(i) for i in range(slot.num_episodes)] if previous else []
+        # Only the committed rows are copied: rows of a save that failed are dropped.
+        kept = leading_rows(pq.ParquetFile(path), slot.num_frames) if slot.num_episodes else []
         write_parquet(path, self._data_schema, [*kept, table])
-        return _FileSlot(
+        return FileSlot(
             chunk_index=slot.chunk_index,
             file_index=slot.file_index,
             num_episodes=slot.num_episodes + 1,
@@ -421,7 +553,7 @@ class DatasetWriter:
                 arrays.append(pa.array(values, field_.type))
         return pa.Table.from_arrays(arrays, schema=self._data_schema)
 
-    def _data_path(self, slot: _FileSlot) -> Path:
+    def _data_path(self, slot: FileSlot) -> Path:
         relative = str(self._info["data_path"]).format(
             chunk_index=slot.chunk_index, file_index=slot.file_index
         )
@@ -434,7 +566,7 @@ class DatasetWriter:
         columns: Mapping[str, npt.NDArray[Any]],
         segments: Mapping[str, VideoSegment],
         stats: Mapping[str, Stats],
-        data_slot: _FileSlot,
+        data_slot: FileSlot,
     ) -> dict[str, Any]:
         """The ``meta/episodes`` row, keys in LeRobot's column order (meta indices later)."""
         start = int(columns["index"][0])
@@ -457,7 +589,7 @@ class DatasetWriter:
                 row[f"stats/{key}/{name}"] = value.tolist()
         return row
 
-    def _save_episode_row(self, row: dict[str, Any]) -> _FileSlot:
+    def _save_episode_row(self, row: dict[str, Any]) -> FileSlot:
         """Rewrite the current episodes file with its committed rows plus ``row``."""
         slot = self._meta_slot
         path = self._episodes_path(slot)
@@ -472,13 +604,13 @@ class DatasetWriter:
         kept = pq.read_table(path).slice(0, slot.num_episodes) if slot.num_episodes else None
         table = pa.concat_tables([kept, new_row]) if kept is not None else new_row
         write_parquet(path, self._episodes_schema, [table])
-        return _FileSlot(
+        return FileSlot(
             chunk_index=slot.chunk_index,
             file_index=slot.file_index,
             num_episodes=slot.num_episodes + 1,
         )
 
-    def _episodes_path(self, slot: _FileSlot) -> Path:
+    def _episodes_path(self, slot: FileSlot) -> Path:
         return self._root / EPISODES_PATH.format(
             chunk_index=slot.chunk_index, file_index=slot.file_index
         )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import itertools
+import logging
 import os
 import tempfile
 from collections.abc import Callable, Iterable
@@ -17,12 +18,19 @@ import numpy.typing as npt
 from lerobot_video._pyav import keep_thread_scheduling, quiet_options
 from lerobot_video.codecs import check_supported, codec_options, resolve_auto_codec
 from lerobot_video.config import DepthEncoderConfig, EncoderConfig, RGBEncoderConfig
-from lerobot_video.depth import DepthQuantization, quantize_depth, resolve_depth_unit
+from lerobot_video.depth import (
+    DepthQuantization,
+    DepthUnit,
+    quantize_depth,
+    resolve_depth_unit,
+)
 from lerobot_video.errors import ConfigError, MediaError
 from lerobot_video.probe import feature_info, probe_video
 
 ProgressCallback = Callable[[int, int], None]
 """Called as ``progress(done, total)``; ``total`` is 0 when unknown (an iterator of frames)."""
+
+logger = logging.getLogger(__name__)
 
 RGBFrames = npt.NDArray[np.uint8] | Iterable[npt.NDArray[np.uint8]]
 """RGB frames: one array (N, H, W, 3) uint8, or an iterable of (H, W, 3) uint8 arrays."""
@@ -92,15 +100,19 @@ def encode_video(
     if isinstance(frames, np.ndarray) and frames.ndim != 4:
         raise ConfigError(f"frames must have shape (N, H, W, 3), got {frames.shape}.")
 
-    def to_video_frame(
-        frame: npt.NDArray[Any], index: int, first: npt.NDArray[Any]
-    ) -> av.VideoFrame:
-        _check_frame(frame, index, first.shape)
-        return av.VideoFrame.from_ndarray(frame, format="rgb24")
-
     return _encode_atomically(
-        frames, Path(path), fps, resolved, encoder_threads, progress, to_video_frame
+        frames, Path(path), fps, resolved, encoder_threads, progress, rgb_video_frame
     )
+
+
+def rgb_video_frame(frame: npt.NDArray[Any], index: int, first: npt.NDArray[Any]) -> av.VideoFrame:
+    """Check RGB frame ``index`` against the first one and wrap it for the encoder.
+
+    Raises:
+        ConfigError: Not (H, W, 3) uint8, or a size other than the first frame's.
+    """
+    _check_frame(frame, index, first.shape)
+    return av.VideoFrame.from_ndarray(frame, format="rgb24")
 
 
 def encode_depth_video(
@@ -144,17 +156,47 @@ def encode_depth_video(
         raise ConfigError(
             f"encode_depth_video needs a DepthEncoderConfig, got {type(config).__name__}."
         )
-    quantization = DepthQuantization(
-        depth_min=config.depth_min,
-        depth_max=config.depth_max,
-        shift=config.shift,
-        use_log=config.use_log,
-    )
-    units: list[str] = []
+    to_video_frame = DepthVideoFrames(config, input_unit=input_unit, mark_invalid=mark_invalid)
+    info = _encode_atomically(depth, Path(path), fps, config, None, progress, to_video_frame)
+    info["depth_unit"] = to_video_frame.unit
+    return info
 
-    def to_video_frame(
-        frame: npt.NDArray[Any], index: int, first: npt.NDArray[Any]
+
+class DepthVideoFrames:
+    """Quantizes depth frames to 12-bit codes and wraps them as ``gray12le`` encoder frames.
+
+    Args:
+        config: The depth mapping (``depth_min``, ``depth_max``, ``shift``, ``use_log``).
+        input_unit: ``"auto"`` (mm for integers, m for floats), ``"m"`` or ``"mm"``.
+        mark_invalid: Keep "no reading" pixels as code 0.
+    """
+
+    def __init__(
+        self,
+        config: DepthEncoderConfig,
+        *,
+        input_unit: Literal["auto", "m", "mm"] = "auto",
+        mark_invalid: bool = False,
+    ) -> None:
+        self._quantization = DepthQuantization(
+            depth_min=config.depth_min,
+            depth_max=config.depth_max,
+            shift=config.shift,
+            use_log=config.use_log,
+        )
+        self._input_unit: Literal["auto", "m", "mm"] = input_unit
+        self._mark_invalid = mark_invalid
+        self.unit: DepthUnit = "mm"
+        """The unit of the frames seen, fixed by the first one."""
+
+    def __call__(
+        self, frame: npt.NDArray[Any], index: int, first: npt.NDArray[Any]
     ) -> av.VideoFrame:
+        """Quantize depth frame ``index`` (checked against the first) into an encoder frame.
+
+        Raises:
+            ConfigError: Shape or dtype differ from the first frame's, or not (H, W[, 1]).
+        """
         if (
             not isinstance(frame, np.ndarray)
             or frame.dtype != first.dtype
@@ -165,20 +207,16 @@ def encode_depth_video(
                 f"{getattr(frame, 'dtype', type(frame).__name__)}; frame 0 had {first.shape} "
                 f"{first.dtype}. All frames must match."
             )
-        if not units:
-            units.append(resolve_depth_unit(frame, input_unit))
+        if index == 0:
+            self.unit = resolve_depth_unit(frame, self._input_unit)
         codes = quantize_depth(
-            frame, quantization, input_unit=input_unit, mark_invalid=mark_invalid
+            frame, self._quantization, input_unit=self._input_unit, mark_invalid=self._mark_invalid
         )
         if codes.ndim != 2:
             raise ConfigError(
                 f"Depth frame {index} must be (H, W) or (H, W, 1), got {frame.shape}."
             )
         return av.VideoFrame.from_ndarray(codes, format="gray12le")
-
-    info = _encode_atomically(depth, Path(path), fps, config, None, progress, to_video_frame)
-    info["depth_unit"] = units[0]
-    return info
 
 
 class _DecodeTimestamps:
@@ -265,28 +303,99 @@ def _write_mp4(
     to_video_frame: Callable[[npt.NDArray[Any], int, npt.NDArray[Any]], av.VideoFrame],
 ) -> None:
     """Encode frames into ``path`` with pts 0, 1, 2… in a 1/fps time base."""
-    dts = _DecodeTimestamps()
+    writer = Mp4Writer(path, fps=fps, config=config, options=options)
     try:
-        with (
-            keep_thread_scheduling(),
-            av.open(str(path), mode="w", format="mp4", options={"movflags": "faststart"}) as out,
-        ):
-            stream: av.VideoStream | None = None
-            for index, frame in enumerate(frames):
-                video_frame = to_video_frame(frame, index, first)
-                if stream is None:
-                    _check_geometry(config, video_frame.height, video_frame.width)
-                    stream = cast(
-                        "av.VideoStream", out.add_stream(config.encoder, rate=fps, options=options)
-                    )
-                    stream.width, stream.height = video_frame.width, video_frame.height
-                    stream.pix_fmt = config.pix_fmt
-                    stream.time_base = Fraction(1, fps)
-                video_frame.pts = index
-                out.mux(dts.repair(stream.encode(video_frame)))
-                if progress is not None:
-                    progress(index + 1, total)
-            if stream is not None:
-                out.mux(dts.repair(stream.encode(None)))
-    except av.FFmpegError as err:
-        raise MediaError(f"FFmpeg failed while encoding {str(path)!r}: {err}.", path=path) from err
+        for index, frame in enumerate(frames):
+            writer.write(to_video_frame(frame, index, first))
+            if progress is not None:
+                progress(index + 1, total)
+    except BaseException:
+        writer.abort()
+        raise
+    writer.close()
+
+
+class Mp4Writer:
+    """Encodes frames one at a time into an MP4: frame ``i`` gets pts ``i`` in 1/fps.
+
+    The encoder opens on the first frame (its size fixes the stream's). Used for whole
+    clips and by the streaming encoder, so both write the same bitstream.
+
+    Args:
+        path: The file to write (the caller handles atomic placement).
+        fps: Frames per second, an integer >= 1.
+        config: Encoder settings, already resolved and checked.
+        options: The encoder's FFmpeg options (:func:`~lerobot_video.codec_options`).
+
+    Raises:
+        MediaError: The file cannot be created.
+    """
+
+    def __init__(
+        self, path: Path, *, fps: int, config: EncoderConfig, options: dict[str, str]
+    ) -> None:
+        self._path, self._fps, self._config, self._options = path, fps, config, options
+        self._dts = _DecodeTimestamps()
+        self._stream: av.VideoStream | None = None
+        self.frames = 0
+        """Frames written so far."""
+        try:
+            self._out = av.open(
+                str(path), mode="w", format="mp4", options={"movflags": "faststart"}
+            )
+        except (av.FFmpegError, OSError) as err:
+            raise MediaError(f"Cannot create {str(path)!r}: {err}.", path=path) from err
+
+    def write(self, frame: av.VideoFrame) -> None:
+        """Encode one frame and mux what the encoder hands back.
+
+        Raises:
+            ConfigError: The first frame's size does not suit the pixel format.
+            MediaError: FFmpeg failed.
+        """
+        try:
+            frame.pts = self.frames
+            if self._stream is None:
+                _check_geometry(self._config, frame.height, frame.width)
+                stream = cast(
+                    "av.VideoStream",
+                    self._out.add_stream(
+                        self._config.encoder, rate=self._fps, options=self._options
+                    ),
+                )
+                stream.width, stream.height = frame.width, frame.height
+                stream.pix_fmt = self._config.pix_fmt
+                stream.time_base = Fraction(1, self._fps)
+                self._stream = stream
+                with keep_thread_scheduling():  # the encoder opens on its first frame
+                    packets = stream.encode(frame)
+            else:
+                packets = self._stream.encode(frame)
+            self._out.mux(self._dts.repair(packets))
+        except av.FFmpegError as err:
+            raise MediaError(
+                f"FFmpeg failed while encoding {str(self._path)!r}: {err}.", path=self._path
+            ) from err
+        self.frames += 1
+
+    def close(self) -> None:
+        """Flush the encoder and finish the file.
+
+        Raises:
+            MediaError: FFmpeg failed.
+        """
+        try:
+            if self._stream is not None:
+                self._out.mux(self._dts.repair(self._stream.encode(None)))
+            self._out.close()
+        except av.FFmpegError as err:
+            raise MediaError(
+                f"FFmpeg failed while finishing {str(self._path)!r}: {err}.", path=self._path
+            ) from err
+
+    def abort(self) -> None:
+        """Close without flushing; the file is left incomplete (the caller deletes it)."""
+        try:
+            self._out.close()
+        except (av.FFmpegError, OSError) as err:
+            logger.debug("closing an aborted video %s: %s", self._path, err)
