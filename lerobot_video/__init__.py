@@ -1,5 +1,17 @@
 """LeRobot's video contract without torch: encoder configs, encode, decode, probe, metrics."""
 
+from lerobot_video.archive import archive_dataset
+from lerobot_video.cameras import (
+    BrowserSource,
+    FrameSource,
+    OpenCVSource,
+    RealSenseSource,
+    ReplaySource,
+    SourceStatus,
+    StreamSpec,
+    bundled_replay_source,
+    list_sources,
+)
 from lerobot_video.clips import Clip, load_clip, load_image_sequence
 from lerobot_video.codecs import (
     BrowserSupport,
@@ -78,6 +90,7 @@ from lerobot_video.preview import (
 )
 from lerobot_video.probe import VideoInfo, feature_info, probe_video
 from lerobot_video.realsense import capture_realsense_depth, realsense_devices
+from lerobot_video.recording import Recorder, RecorderStats, camera_features
 from lerobot_video.streaming import EncoderStats
 
 __all__ = [
@@ -85,6 +98,7 @@ __all__ = [
     "DEPTH_ONLY_CODECS",
     "HW_VIDEO_CODECS",
     "VALID_VIDEO_CODECS",
+    "BrowserSource",
     "BrowserSupport",
     "ChunkingConfig",
     "Clip",
@@ -104,20 +118,31 @@ __all__ = [
     "EncodingReport",
     "EpisodeInfo",
     "FrameIndexError",
+    "FrameSource",
     "FrameView",
     "LeRobotVideoError",
     "MediaError",
     "MergeConflictError",
     "MetadataError",
+    "OpenCVSource",
     "QualityMetrics",
     "RGBEncoderConfig",
+    "RealSenseSource",
+    "Recorder",
+    "RecorderStats",
     "RecordingOptions",
     "RecordingStats",
+    "ReplaySource",
+    "SourceStatus",
+    "StreamSpec",
     "VideoInfo",
     "VideoSegment",
+    "archive_dataset",
     "auto_depth_range",
     "browser_preview_clip",
     "browser_support",
+    "bundled_replay_source",
+    "camera_features",
     "capture_realsense_depth",
     "check_supported",
     "clear_decoder_cache",
@@ -141,6 +166,7 @@ __all__ = [
     "encoder_availability",
     "feature_info",
     "invalid_depth_mask",
+    "list_sources",
     "load_clip",
     "load_depth_clip",
     "load_image_sequence",

@@ -122,6 +122,42 @@ def _row_stats(rows: npt.NDArray[Any], count: int) -> Stats:
     return stats
 
 
+def _uint8_row_stats(rows: npt.NDArray[np.uint8], count: int) -> Stats:
+    """:func:`_row_stats` of uint8 rows from a 256-value histogram per column.
+
+    Counting each of the 256 values once is about ten times faster than reducing every
+    pixel, and gives the same histogram (and so the same quantiles) bit for bit; min, max
+    and mean are exact, and mean and std are the float32 LeRobot computes to within
+    float32 rounding (its float32 sums round, these integer sums do not).
+    """
+    values32 = np.arange(256, dtype=np.float32)
+    values = values32.astype(np.float64)
+    total = len(rows)
+    low, high, mean, mean_sq = (np.empty(rows.shape[1], np.float32) for _ in range(4))
+    quantiles: list[list[Any]] = [[] for _ in QUANTILES]
+    for column in range(rows.shape[1]):
+        counts = np.bincount(rows[:, column], minlength=256)
+        present = np.flatnonzero(counts)
+        low[column], high[column] = values32[present[0]], values32[present[-1]]
+        mean[column] = counts @ values / total
+        mean_sq[column] = counts @ values**2 / total
+        edges = np.linspace(low[column] - _EDGE_PAD, high[column] + _EDGE_PAD, HISTOGRAM_BINS + 1)
+        histogram = np.histogram(values32, bins=edges, weights=counts)[0].astype(np.float64)
+        for found, q in zip(quantiles, QUANTILES, strict=True):
+            found.append(_quantile(histogram, edges, q * total))
+    stats: Stats = {
+        "min": low,
+        "max": high,
+        "mean": mean,
+        "std": np.sqrt(np.maximum(0, mean_sq - mean**2)),
+        "count": np.array([count]),
+    }
+    stats.update(
+        {name: np.array(found) for name, found in zip(QUANTILE_NAMES, quantiles, strict=True)}
+    )
+    return stats
+
+
 def vector_stats(values: npt.NDArray[Any]) -> Stats:
     """Stats of a numeric column over one episode.
 
@@ -148,7 +184,11 @@ def image_stats(frames: npt.NDArray[Any], *, is_depth: bool) -> Stats:
         Each stat with shape (C, 1, 1); ``count`` is [S].
     """
     sampled = downsample_frames(frames)
-    stats = _row_stats(sampled.reshape(-1, sampled.shape[-1]), len(frames))
+    rows = sampled.reshape(-1, sampled.shape[-1])
+    if rows.dtype == np.uint8 and len(rows) > 1:
+        stats = _uint8_row_stats(rows, len(frames))
+    else:
+        stats = _row_stats(rows, len(frames))
     scale = 1.0 if is_depth else 255.0
     return {
         name: value if name == "count" else value.reshape(-1, 1, 1) / scale

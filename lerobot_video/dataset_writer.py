@@ -33,6 +33,7 @@ from lerobot_video._remux import concatenate_videos, content_duration_seconds
 from lerobot_video.codecs import check_supported, resolve_auto_codec
 from lerobot_video.config import DepthEncoderConfig, EncoderConfig, RGBEncoderConfig
 from lerobot_video.dataset_meta import (
+    DEFAULT_FEATURE_NAMES,
     EPISODES_PATH,
     INFO_PATH,
     RECORDING_PATH,
@@ -267,6 +268,16 @@ class DatasetWriter:
     def root(self) -> Path:
         """The dataset folder."""
         return self._root
+
+    @property
+    def fps(self) -> int:
+        """Frames per second of every stream."""
+        return self._fps
+
+    @property
+    def features(self) -> dict[str, dict[str, Any]]:
+        """The user's features (default columns left out), in order; do not modify."""
+        return {k: ft for k, ft in self._features.items() if k not in DEFAULT_FEATURE_NAMES}
 
     @property
     def num_episodes(self) -> int:
