@@ -1,0 +1,349 @@
+"""Benchmark recording: streaming encode speed, save_episode time, cameras sustained at 30 fps.
+
+All on the bundled 480x640 ALOHA clip (cycled), LeRobot's default RGB encoder (libsvtav1,
+preset 12, crf 30, g 2), in one run, against a floor and against LeRobot 0.6.1 (a worker
+under its own interpreter, ``benchmarks/_lerobot_recording_probe.py``):
+
+1. **Sustained streaming fps**: ``--frames`` frames handed to ``add_frame`` as fast as the
+   writer takes them (streaming encoding, back-pressure), then ``save_episode``; fps = frames
+   / (first ``add_frame`` to ``save_episode`` returning). Floor: a bare PyAV loop encoding
+   the same in-memory frames with the same options into one MP4 (open, from_ndarray,
+   encode, mux, flush), the least work the job needs. LeRobot: its streaming encoder
+   (``streaming_encoding=True``) timed the same way. Printed: ours/floor and LeRobot/floor
+   (fps ratios, higher is better; target >= 0.95).
+2. **save_episode after a 100-frame episode** recorded at 30 Hz (frames paced as a camera
+   would deliver them), streaming and staged. Floor: the bare loop's flush (``encode(None)``
+   and closing the file) after the same paced 100 frames: what must happen after the last
+   frame. LeRobot: the same for its streaming and default (PNG) paths.
+3. **Cameras at 480x640@30 fps**: K cameras recorded for ``--seconds`` on a fixed 30 Hz grid
+   (each tick: one frame per camera into ``add_frame``); a tick is late when its
+   ``add_frame`` returned after the next tick was due, skipped when the loop had to jump
+   over it. K grows until a run has a late or skipped tick or a missing video frame. Floor:
+   the bare loop's encode fps / 30 (cameras one core pair could encode if nothing else ran).
+   LeRobot: the same loop through its streaming path.
+
+Timing runs one variant at a time with the garbage collector off; run on a quiet machine
+(``uptime`` load < 1.5), the ratios move with anything else running.
+
+Run: ``.venv/bin/python benchmarks/bench_recording.py [--frames 300] [--seconds 5]
+[--repeats 3] [--max-cameras 5] [--no-lerobot] [--json out.json]``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import gc
+import json
+import random
+import shutil
+import statistics
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from fractions import Fraction
+from pathlib import Path
+from typing import Any, cast
+
+import av
+import numpy as np
+import numpy.typing as npt
+from _worker_client import JsonLinesWorker  # a sibling file of this script
+
+REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO))  # a checkout's package wins over a stale install
+
+from lerobot_video import (  # noqa: E402
+    RGBEncoderConfig,
+    codec_options,
+    create_dataset,
+    open_dataset,
+    probe_video,
+)
+from lerobot_video._pyav import keep_thread_scheduling  # noqa: E402
+
+CLIP = REPO / "assets" / "aloha_sim_rgb_ep0.npz"
+LEROBOT_PYTHON = Path("/work/lerobot_env/bin/python")
+PROBE = Path(__file__).with_name("_lerobot_recording_probe.py")
+FPS = 30
+CAMERA = "observation.images.top"
+
+Frames = npt.NDArray[np.uint8]
+
+
+def _features(cameras: int, shape: tuple[int, ...]) -> dict[str, dict[str, Any]]:
+    return {
+        f"{CAMERA}{k or ''}": {"dtype": "video", "shape": shape, "names": None}
+        for k in range(cameras)
+    }
+
+
+def _paced(count: int, rate_hz: float | None) -> Any:
+    """Yield 0..count-1, at ``rate_hz`` on a fixed grid when given."""
+    start = time.perf_counter()
+    for i in range(count):
+        if rate_hz:
+            delay = start + i / rate_hz - time.perf_counter()
+            if delay > 0:
+                time.sleep(delay)
+        yield i
+
+
+def bare_loop(
+    frames: Frames, count: int, folder: Path, rate_hz: float | None = None
+) -> tuple[float, float]:
+    """The floor: encode ``count`` frames with bare PyAV; return (total s, flush s)."""
+    config = RGBEncoderConfig()
+    path = folder / "floor.mp4"
+    start = time.perf_counter()
+    with av.open(str(path), "w", format="mp4") as out:
+        stream = cast("av.VideoStream", out.add_stream(config.encoder, rate=FPS))
+        stream.options = dict(codec_options(config))
+        stream.width, stream.height = frames.shape[2], frames.shape[1]
+        stream.pix_fmt, stream.time_base = config.pix_fmt, Fraction(1, FPS)
+        for i in _paced(count, rate_hz):
+            video_frame = av.VideoFrame.from_ndarray(frames[i % len(frames)], format="rgb24")
+            video_frame.pts = i
+            if i == 0:  # same scheduling as ours: SVT-AV1 as root turns its threads real-time
+                with keep_thread_scheduling():
+                    out.mux(stream.encode(video_frame))
+            else:
+                out.mux(stream.encode(video_frame))
+        flush_start = time.perf_counter()
+        out.mux(stream.encode(None))
+    end = time.perf_counter()
+    assert probe_video(path).num_frames == count
+    return end - start, end - flush_start
+
+
+def ours_streaming(
+    frames: Frames,
+    count: int,
+    folder: Path,
+    *,
+    streaming: bool = True,
+    rate_hz: float | None = None,
+) -> tuple[float, float]:
+    """Record ``count`` frames as one episode; return (total s, save_episode s)."""
+    root = folder / f"ours-{time.monotonic_ns()}"
+    writer = create_dataset(
+        root, fps=FPS, features=_features(1, frames.shape[1:]), streaming_encoding=streaming
+    )
+    start = time.perf_counter()
+    for i in _paced(count, rate_hz):
+        writer.add_frame({CAMERA: frames[i % len(frames)], "task": "bench"})
+    save_start = time.perf_counter()
+    writer.save_episode()
+    end = time.perf_counter()
+    writer.finalize()
+    assert probe_video(open_dataset(root).video_path(CAMERA, 0)).num_frames == count
+    shutil.rmtree(root)
+    return end - start, end - save_start
+
+
+def ours_cameras(frames: Frames, cameras: int, seconds: float, folder: Path) -> dict[str, Any]:
+    """K cameras on a fixed 30 Hz grid for ``seconds``; late/skipped ticks and frames kept."""
+    root = folder / f"cams-{cameras}"
+    features = _features(cameras, frames.shape[1:])
+    writer = create_dataset(root, fps=FPS, features=features)
+    period, ticks = 1 / FPS, int(seconds * FPS)
+    late = skipped = offered = 0
+    start = time.perf_counter()
+    tick = 0
+    while tick < ticks:
+        due = start + tick * period
+        delay = due - time.perf_counter()
+        if delay > 0:
+            time.sleep(delay)
+        frame: dict[str, Any] = {
+            key: frames[(tick + 7 * k) % len(frames)] for k, key in enumerate(features)
+        }
+        frame["task"] = "bench"
+        writer.add_frame(frame)
+        offered += 1
+        done = time.perf_counter()
+        late += done > due + period
+        tick += 1
+        behind = int((done - (start + tick * period)) // period)
+        if behind > 0:
+            skipped += min(behind, ticks - tick)
+            tick += behind
+    elapsed = time.perf_counter() - start
+    save_start = time.perf_counter()
+    writer.save_episode()
+    save_s = time.perf_counter() - save_start
+    writer.finalize()
+    reader = open_dataset(root)
+    in_video = [probe_video(reader.video_path(key, 0)).num_frames for key in features]
+    shutil.rmtree(root)
+    return {
+        "cameras": cameras,
+        "ticks": ticks,
+        "offered": offered,
+        "late": late,
+        "skipped": skipped,
+        "hz": offered / max(elapsed, seconds),
+        "frames_in_video": in_video,
+        "save_s": save_s,
+        "ok": late == 0 and skipped == 0 and all(n == offered for n in in_video),
+    }
+
+
+def _timed(fn: Callable[[], Any]) -> Any:
+    gc.disable()
+    try:
+        return fn()
+    finally:
+        gc.enable()
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--frames", type=int, default=300)
+    parser.add_argument("--seconds", type=float, default=5.0)
+    parser.add_argument("--repeats", type=int, default=3)
+    parser.add_argument("--max-cameras", type=int, default=5)
+    parser.add_argument("--no-lerobot", action="store_true")
+    parser.add_argument("--lerobot-python", type=Path, default=LEROBOT_PYTHON)
+    parser.add_argument("--json", type=Path)
+    args = parser.parse_args()
+    with np.load(CLIP) as data:
+        frames: Frames = np.ascontiguousarray(data["frames"])
+    results: dict[str, Any] = {"frames": args.frames, "shape": list(frames.shape[1:])}
+    worker = None
+    if not args.no_lerobot and args.lerobot_python.exists():
+        worker = JsonLinesWorker([str(args.lerobot_python), str(PROBE)], sys.stderr.buffer)
+        results["lerobot_versions"] = worker.versions
+    folder = Path(tempfile.mkdtemp(prefix="bench-recording-"))
+    try:
+        print(f"clip {CLIP.name} {frames.shape[1]}x{frames.shape[2]}, libsvtav1 defaults")
+        bare_loop(frames, 8, folder)  # warm-up: first encoder open pays library loading
+        ours_streaming(frames, 8, folder)
+        if worker is not None:
+            worker.request(op="streaming_fps", clip=str(CLIP), tmp_dir=str(folder), frames=8)
+
+        # 1. Sustained fps: variants alternate in a shuffled order each round; medians.
+        runs: dict[str, list[float]] = {"floor": [], "ours": [], "lerobot": []}
+        lerobot_reply: dict[str, Any] = {}
+
+        def lerobot_fps() -> float:
+            assert worker is not None
+            lerobot_reply.update(
+                worker.request(
+                    op="streaming_fps", clip=str(CLIP), tmp_dir=str(folder), frames=args.frames
+                )
+            )
+            return float(lerobot_reply["fps"])
+
+        variants: dict[str, Callable[[], float]] = {
+            "floor": lambda: args.frames / bare_loop(frames, args.frames, folder)[0],
+            "ours": lambda: args.frames / ours_streaming(frames, args.frames, folder)[0],
+        }
+        if worker is not None:
+            variants["lerobot"] = lerobot_fps
+        order = random.Random(0)
+        for _ in range(args.repeats):
+            names = list(variants)
+            order.shuffle(names)
+            for name in names:
+                runs[name].append(_timed(variants[name]))
+        floor_fps, ours_fps = statistics.median(runs["floor"]), statistics.median(runs["ours"])
+        print(f"\n1. streaming encode, {args.frames} frames as fast as accepted")
+        print(f"   (fps, median of {args.repeats} alternating runs; ratio to the floor)")
+        print(f"   floor (bare PyAV loop)   {floor_fps:7.1f}")
+        print(
+            f"   ours                     {ours_fps:7.1f}   ours/floor {ours_fps / floor_fps:.2f}"
+        )
+        results["sustained"] = {"runs": runs}
+        if worker is not None:
+            lr_fps = statistics.median(runs["lerobot"])
+            missing = sum(lerobot_reply["frames_missing"].values())
+            print(
+                f"   LeRobot streaming        {lr_fps:7.1f}   LeRobot/floor "
+                f"{lr_fps / floor_fps:.2f}   ours/LeRobot {ours_fps / lr_fps:.2f}"
+                f"   (frames missing from its video: {missing})"
+            )
+            results["sustained"]["lerobot"] = lerobot_reply
+
+        # 2. save_episode after 100 frames at 30 Hz.
+        print("\n2. save_episode after a 100-frame episode recorded at 30 Hz (s)")
+        flush_s = _timed(lambda: bare_loop(frames, 100, folder, rate_hz=FPS))[1]
+        streamed = _timed(lambda: ours_streaming(frames, 100, folder, rate_hz=FPS))[1]
+        staged = _timed(lambda: ours_streaming(frames, 100, folder, streaming=False, rate_hz=FPS))[
+            1
+        ]
+        print(f"   floor (encoder flush)    {flush_s:6.3f}")
+        print(f"   ours streaming           {streamed:6.3f}   /floor {streamed / flush_s:.2f}")
+        print(f"   ours staged              {staged:6.3f}")
+        results["save"] = {"floor_s": flush_s, "streaming_s": streamed, "staged_s": staged}
+        if worker is not None:
+            reply = worker.request(
+                op="save_episode_time", clip=str(CLIP), tmp_dir=str(folder), frames=100
+            )
+            lr_stream = reply["streaming"]["save_episode_s"]
+            lr_png = reply["non_streaming"]["save_episode_s"]
+            print(
+                f"   LeRobot streaming        {lr_stream:6.3f}   ours/LeRobot "
+                f"{streamed / lr_stream:.2f}"
+            )
+            print(
+                f"   LeRobot default (PNG)    {lr_png:6.3f}   ours staged/LeRobot "
+                f"{staged / lr_png:.2f}"
+            )
+            results["save"]["lerobot"] = reply
+
+        # 3. Cameras sustained.
+        print(f"\n3. 480x640 cameras at {FPS} Hz for {args.seconds:g} s (no late/skipped/missing)")
+        print(f"   floor: bare encode {floor_fps:.0f} fps / {FPS} = {floor_fps / FPS:.1f} cameras")
+        results["cameras"] = {"floor_cameras": floor_fps / FPS, "ours": [], "lerobot": []}
+        best = {"ours": 0, "lerobot": 0}
+        for cameras in range(1, args.max_cameras + 1):
+            run: dict[str, Any] = _timed(
+                lambda k=cameras: ours_cameras(frames, k, args.seconds, folder)  # type: ignore[misc]
+            )
+            results["cameras"]["ours"].append(run)
+            print(
+                f"   ours    K={cameras}: {run['hz']:5.1f} Hz, late {run['late']}, skipped "
+                f"{run['skipped']}, video frames {run['frames_in_video']} of {run['offered']}"
+            )
+            if run["ok"] and best["ours"] == cameras - 1:
+                best["ours"] = cameras
+            if worker is not None and cameras <= best["lerobot"] + 1:
+                reply = worker.request(
+                    op="camera_loop",
+                    clip=str(CLIP),
+                    tmp_dir=str(folder),
+                    cameras=cameras,
+                    seconds=args.seconds,
+                )
+                results["cameras"]["lerobot"].append(reply)
+                lr_ok = (
+                    reply["late_ticks"] == 0
+                    and reply["skipped_ticks"] == 0
+                    and not any(reply["frames_missing"].values())
+                )
+                print(
+                    f"   LeRobot K={cameras}: {reply['achieved_hz']:5.1f} Hz, late "
+                    f"{reply['late_ticks']}, skipped {reply['skipped_ticks']}, missing "
+                    f"{sum(reply['frames_missing'].values())}"
+                )
+                if lr_ok and best["lerobot"] == cameras - 1:
+                    best["lerobot"] = cameras
+            if best["ours"] < cameras and (worker is None or best["lerobot"] < cameras):
+                break
+        print(f"   sustained: ours {best['ours']} camera(s)", end="")
+        if worker is not None:
+            print(f", LeRobot {best['lerobot']} camera(s)", end="")
+        print(f"; floor {floor_fps / FPS:.1f}")
+        results["cameras"]["best"] = best
+    finally:
+        if worker is not None:
+            worker.close()
+        shutil.rmtree(folder, ignore_errors=True)
+    if args.json:
+        args.json.write_text(json.dumps(results, indent=2))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
