@@ -130,6 +130,7 @@ def ours_streaming(
         root, fps=FPS, features=_features(1, frames.shape[1:]), streaming_encoding=streaming
     )
     start = time.perf_counter()
+    writer.prepare_episode()  # opens the encoder, as the floor's av.open/add_stream does
     for i in _paced(count, rate_hz):
         writer.add_frame({CAMERA: frames[i % len(frames)], "task": "bench"})
     save_start = time.perf_counter()
@@ -146,6 +147,7 @@ def ours_cameras(frames: Frames, cameras: int, seconds: float, folder: Path) -> 
     root = folder / f"cams-{cameras}"
     features = _features(cameras, frames.shape[1:])
     writer = create_dataset(root, fps=FPS, features=features)
+    writer.prepare_episode()  # as Recorder.start_episode does, before the first tick
     period, ticks = 1 / FPS, int(seconds * FPS)
     late = skipped = offered = 0
     start = time.perf_counter()

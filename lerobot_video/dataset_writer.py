@@ -350,6 +350,24 @@ class DatasetWriter:
             encoders=self._encoders.stats() if self._encoders is not None else {},
         )
 
+    def prepare_episode(self) -> None:
+        """Open the next episode's encoders now, so its first frame does not wait for them.
+
+        Optional: :meth:`add_frame` opens them otherwise. Opening takes tens of
+        milliseconds per camera (SVT-AV1 starts its threads), enough to make the first
+        frame of a 30 fps recording late. Does nothing without streaming encoding.
+
+        Raises:
+            ConfigError: The writer is finalized.
+            LeRobotVideoError: An encoder could not be opened.
+        """
+        if self._finalized:
+            raise ConfigError(
+                "This dataset writer is finalized; create a new dataset to record more."
+            )
+        if self._recording.streaming_encoding and self._video_keys:
+            self._episode_encoders().wait_ready()
+
     def _episode_encoders(self) -> EpisodeEncoders:
         if self._encoders is None:
             configs: dict[str, EncoderConfig] = {
@@ -360,9 +378,7 @@ class DatasetWriter:
                 self._root,
                 fps=self._fps,
                 configs=configs,
-                depth_units={
-                    key: self._features[key]["info"]["depth_unit"] for key in self._depth_keys
-                },
+                sizes={key: tuple(self._features[key]["shape"][:2]) for key in self._video_keys},
                 queue_size=self._recording.encoder_queue_maxsize,
             )
         return self._encoders
@@ -402,11 +418,17 @@ class DatasetWriter:
         episode_tasks = list(dict.fromkeys(self._buffer.tasks))
         tasks = self._tasks + [t for t in episode_tasks if t not in self._tasks]
         columns = self._episode_columns(tasks)
-        with tempfile.TemporaryDirectory(prefix=".episode-", dir=self._root) as temp_dir:
-            videos = self._episode_videos(Path(temp_dir))
-            stats = self._episode_stats(columns, {k: v.samples for k, v in videos.items()})
-            segments, slots = self._place_videos(videos)
+        if self._encoders is not None:
+            self._encoders.request_finish()
+        # Data rows and stats first, while the encoders flush; rows past info.json's count
+        # are invisible to readers (ours and LeRobot's) until the commit.
         data_slot = self._save_data(columns)
+        frames = (
+            self._encoders.samples() if self._encoders is not None else self._buffer.camera_frames()
+        )
+        stats = self._episode_stats(columns, frames)
+        with tempfile.TemporaryDirectory(prefix=".episode-", dir=self._root) as temp_dir:
+            segments, slots = self._place_videos(self._episode_videos(Path(temp_dir)))
         row = self._episode_row(episode_index, episode_tasks, columns, segments, stats, data_slot)
         meta_slot = self._save_episode_row(row)
         if len(tasks) > len(self._tasks):

@@ -346,32 +346,54 @@ class Mp4Writer:
         except (av.FFmpegError, OSError) as err:
             raise MediaError(f"Cannot create {str(path)!r}: {err}.", path=path) from err
 
+    def open(self, width: int, height: int) -> None:
+        """Open the encoder for frames of this size (else the first frame opens it).
+
+        Opening takes tens of milliseconds (SVT-AV1 starts its threads); doing it before
+        the first frame keeps that out of a recording's first frame.
+
+        Raises:
+            ConfigError: The size does not suit the pixel format.
+            MediaError: FFmpeg failed to open the encoder.
+        """
+        if self._stream is not None:
+            return
+        _check_geometry(self._config, height, width)
+        try:
+            stream = cast(
+                "av.VideoStream",
+                self._out.add_stream(self._config.encoder, rate=self._fps, options=self._options),
+            )
+            stream.width, stream.height = width, height
+            stream.pix_fmt = self._config.pix_fmt
+            stream.time_base = Fraction(1, self._fps)
+            self._stream = stream
+            with keep_thread_scheduling():
+                self._out.start_encoding()
+        except av.FFmpegError as err:
+            raise MediaError(
+                f"FFmpeg could not open {self._config.encoder} for {str(self._path)!r}: {err}.",
+                path=self._path,
+            ) from err
+
     def write(self, frame: av.VideoFrame) -> None:
         """Encode one frame and mux what the encoder hands back.
 
         Raises:
             ConfigError: The first frame's size does not suit the pixel format.
-            MediaError: FFmpeg failed.
+            MediaError: FFmpeg failed, or the frame's size differs from the stream's.
         """
+        self.open(frame.width, frame.height)
+        assert self._stream is not None
+        if (frame.width, frame.height) != (self._stream.width, self._stream.height):
+            raise MediaError(
+                f"Frame of {frame.width}x{frame.height} for a {self._stream.width}x"
+                f"{self._stream.height} stream in {str(self._path)!r}.",
+                path=self._path,
+            )
         try:
             frame.pts = self.frames
-            if self._stream is None:
-                _check_geometry(self._config, frame.height, frame.width)
-                stream = cast(
-                    "av.VideoStream",
-                    self._out.add_stream(
-                        self._config.encoder, rate=self._fps, options=self._options
-                    ),
-                )
-                stream.width, stream.height = frame.width, frame.height
-                stream.pix_fmt = self._config.pix_fmt
-                stream.time_base = Fraction(1, self._fps)
-                self._stream = stream
-                with keep_thread_scheduling():  # the encoder opens on its first frame
-                    packets = stream.encode(frame)
-            else:
-                packets = self._stream.encode(frame)
-            self._out.mux(self._dts.repair(packets))
+            self._out.mux(self._dts.repair(self._stream.encode(frame)))
         except av.FFmpegError as err:
             raise MediaError(
                 f"FFmpeg failed while encoding {str(self._path)!r}: {err}.", path=self._path

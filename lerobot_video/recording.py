@@ -170,6 +170,7 @@ class Recorder:
 
         Raises:
             ConfigError: Already recording, not started, or the loop has failed.
+            LeRobotVideoError: An encoder could not be opened.
         """
         with self._lock:
             self._check_running()
@@ -180,6 +181,7 @@ class Recorder:
                     "The last episode could not be saved; stop it again to retry the save, "
                     "or discard it, before starting the next one."
                 )
+            self._writer.prepare_episode()  # open encoders now, not on the first tick
             self._late = self._skipped = 0
             self._state = "recording"
 

@@ -22,7 +22,7 @@ import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any
 
 import av
 import numpy as np
@@ -78,17 +78,21 @@ class EncodedEpisode:
 class StreamingEncoder:
     """Encodes one camera's frames on a background thread while they are being recorded.
 
+    The thread opens the encoder at once (before the first frame arrives), then encodes
+    frames in order as they are offered.
+
     Args:
         path: The MP4 to write (a temporary place; the caller moves it).
         fps: Frames per second, an integer >= 1.
         config: Encoder settings, resolved (no ``"auto"``) and checked with
-            :func:`~lerobot_video.check_supported`.
-        depth_unit: For a depth camera, the unit of its frames (``"mm"`` for uint16,
-            ``"m"`` for float32); None for RGB.
+            :func:`~lerobot_video.check_supported`. A :class:`DepthEncoderConfig` makes this
+            a depth camera: frames are uint16 millimetres or float32 metres (by dtype).
+        size: (height, width) of every frame, in pixels.
         queue_size: Frames that may wait for the encoder, >= 1.
 
     Raises:
-        ConfigError: Invalid ``queue_size``, or ``depth_unit`` given with an RGB config.
+        ConfigError: Invalid ``queue_size``.
+        MediaError: The file cannot be created.
     """
 
     def __init__(
@@ -97,20 +101,19 @@ class StreamingEncoder:
         *,
         fps: int,
         config: EncoderConfig,
-        depth_unit: Literal["m", "mm"] | None = None,
+        size: tuple[int, int],
         queue_size: int = 30,
     ) -> None:
         if isinstance(queue_size, bool) or not isinstance(queue_size, int) or queue_size < 1:
             raise ConfigError(f"queue_size must be an integer >= 1, got {queue_size!r}.")
-        is_depth = isinstance(config, DepthEncoderConfig)
-        if is_depth != (depth_unit is not None):
-            raise ConfigError("depth_unit is given for depth cameras, and only for them.")
-        self._path, self._config = path, config
-        self._depth_unit = depth_unit
+        self._path, self._config, self._size = path, config, size
+        self._depth = (
+            DepthVideoFrames(config, input_unit="auto")
+            if isinstance(config, DepthEncoderConfig)
+            else None
+        )
         self._convert: Callable[[npt.NDArray[Any], int, npt.NDArray[Any]], av.VideoFrame] = (
-            DepthVideoFrames(config, input_unit=depth_unit)
-            if isinstance(config, DepthEncoderConfig) and depth_unit is not None
-            else rgb_video_frame
+            self._depth or rgb_video_frame
         )
         options = quiet_options(config.encoder, codec_options(config))
         self._writer = Mp4Writer(path, fps=fps, config=config, options=options)
@@ -121,9 +124,20 @@ class StreamingEncoder:
         self._busy_s = 0.0
         self._error: BaseException | None = None
         self._abort = threading.Event()
-        self._finished = False
+        self._ready = threading.Event()  # the encoder is open (or failed to open)
+        self._drained = threading.Event()  # every offered frame is encoded and sampled
+        self._stop_sent = False
         self._thread = threading.Thread(target=self._run, name=f"encoder-{path.stem}", daemon=True)
         self._thread.start()
+
+    def wait_ready(self) -> None:
+        """Wait until the encoder is open, so the first frame does not pay for opening it.
+
+        Raises:
+            LeRobotVideoError: The encoder could not be opened.
+        """
+        self._ready.wait()
+        self._raise_failure()
 
     def has_room(self) -> bool:
         """Whether :meth:`offer` would return at once (only the caller adds frames)."""
@@ -133,14 +147,15 @@ class StreamingEncoder:
         """Queue one frame, waiting while the queue is full (back-pressure).
 
         Args:
-            frame: RGB (H, W, 3) uint8, or depth (H, W, 1) uint16 mm / float32 m; the first
-                frame fixes the size and dtype.
+            frame: RGB (H, W, 3) uint8, or depth (H, W, 1) uint16 mm / float32 m, of the
+                encoder's size; the first frame fixes the dtype. Not modified afterwards by
+                the caller (it is encoded later, on the thread).
 
         Raises:
             LeRobotVideoError: The encoder failed on an earlier frame (its error, re-raised).
-            ConfigError: Called after :meth:`finish` or :meth:`abort`.
+            ConfigError: Called after :meth:`request_finish` or :meth:`abort`.
         """
-        if self._finished:
+        if self._stop_sent:
             raise ConfigError("This encoder is finished; start a new one for the next episode.")
         self._raise_failure()
         self._queue.put(frame)
@@ -155,6 +170,28 @@ class StreamingEncoder:
             encode_fps=self._encoded / busy if busy > 0 else 0.0,
         )
 
+    def request_finish(self) -> None:
+        """Tell the thread that no frame follows; returns at once. Idempotent."""
+        if not self._stop_sent:
+            self._stop_sent = True
+            self._queue.put(_STOP)  # the thread is consuming, so this never waits long
+
+    def samples(self) -> npt.NDArray[Any]:
+        """Strided copies of every frame, (N, h, w, C), once all are encoded.
+
+        Available before the encoder's flush ends, so statistics can be computed meanwhile.
+
+        Raises:
+            LeRobotVideoError: Encoding failed.
+            ConfigError: No frame was offered.
+        """
+        self.request_finish()
+        self._drained.wait()
+        self._raise_failure()
+        if self._samples is None:
+            raise ConfigError("No frames were offered to this encoder.")
+        return self._samples.load()
+
     def finish(self) -> EncodedEpisode:
         """Encode what is queued, flush the encoder and close the file.
 
@@ -163,20 +200,15 @@ class StreamingEncoder:
 
         Raises:
             LeRobotVideoError: Encoding failed (the file is unusable; call :meth:`abort`).
-            ConfigError: No frame was offered, or called twice.
+            ConfigError: No frame was offered.
         """
-        if self._finished:
-            raise ConfigError("finish() was already called for this encoder.")
-        self._finished = True
-        self._queue.put(_STOP)
+        samples = self.samples()
         self._thread.join()
         self._raise_failure()
-        if self._samples is None:
-            raise ConfigError("No frames were offered to this encoder.")
         info = feature_info(probe_video(self._path), self._config)
-        if self._depth_unit is not None:
-            info["depth_unit"] = self._depth_unit
-        return EncodedEpisode(path=self._path, info=info, samples=self._samples.load())
+        if self._depth is not None:
+            info["depth_unit"] = self._depth.unit
+        return EncodedEpisode(path=self._path, info=info, samples=samples)
 
     def abort(self) -> None:
         """Stop at once, dropping queued frames; the partial files are left for the caller.
@@ -184,9 +216,7 @@ class StreamingEncoder:
         Idempotent; never raises.
         """
         self._abort.set()
-        if not self._finished:
-            self._finished = True
-            self._queue.put(_STOP)  # the thread is consuming, so this never blocks long
+        self.request_finish()
         self._thread.join()
         if self._samples is not None:
             self._samples.discard()
@@ -205,6 +235,9 @@ class StreamingEncoder:
         first: npt.NDArray[Any] | None = None
         stopped = False
         try:
+            height, width = self._size
+            self._writer.open(width, height)
+            self._ready.set()
             while not (stopped := (frame := self._queue.get()) is _STOP):
                 if self._abort.is_set():
                     continue
@@ -214,6 +247,7 @@ class StreamingEncoder:
                 self._sample(frame)
                 self._encoded += 1
                 self._busy_s += time.perf_counter() - start
+            self._drained.set()
             if self._abort.is_set():
                 self._writer.abort()
             else:
@@ -221,6 +255,8 @@ class StreamingEncoder:
         except BaseException as err:  # re-raised to the recording thread by offer/finish
             self._error = err
             self._writer.abort()
+            self._ready.set()
+            self._drained.set()
             # Keep taking frames so a producer waiting on a full queue is never stuck.
             while not stopped:
                 stopped = self._queue.get() is _STOP
@@ -242,8 +278,9 @@ class EpisodeEncoders:
         root: The dataset folder; the episode's files go to a hidden ``.episode-*`` folder
             inside it (same file system, so placing them is a rename or a local copy).
         fps: Frames per second, an integer >= 1.
-        configs: Camera key to its encoder settings (resolved and checked).
-        depth_units: Camera key to the unit of its depth frames; RGB cameras are absent.
+        configs: Camera key to its encoder settings (resolved and checked); a
+            :class:`DepthEncoderConfig` marks a depth camera.
+        sizes: Camera key to its frames' (height, width).
         queue_size: Frames that may wait for each encoder, >= 1.
     """
 
@@ -253,7 +290,7 @@ class EpisodeEncoders:
         *,
         fps: int,
         configs: Mapping[str, EncoderConfig],
-        depth_units: Mapping[str, Literal["m", "mm"]],
+        sizes: Mapping[str, tuple[int, int]],
         queue_size: int,
     ) -> None:
         self.folder = Path(tempfile.mkdtemp(prefix=".episode-", dir=root))
@@ -266,12 +303,21 @@ class EpisodeEncoders:
                     self.folder / f"{key}.mp4",
                     fps=fps,
                     config=config,
-                    depth_unit=depth_units.get(key),
+                    size=sizes[key],
                     queue_size=queue_size,
                 )
         except BaseException:
             self.discard()
             raise
+
+    def wait_ready(self) -> None:
+        """Wait until every encoder is open.
+
+        Raises:
+            LeRobotVideoError: An encoder could not be opened.
+        """
+        for encoder in self._encoders.values():
+            encoder.wait_ready()
 
     def has_room(self) -> bool:
         """Whether every camera's queue can take a frame without waiting."""
@@ -289,6 +335,19 @@ class EpisodeEncoders:
     def stats(self) -> dict[str, EncoderStats]:
         """Each camera's encoder statistics, as of now."""
         return {key: encoder.stats() for key, encoder in self._encoders.items()}
+
+    def request_finish(self) -> None:
+        """Tell every encoder that the episode ended; returns at once."""
+        for encoder in self._encoders.values():
+            encoder.request_finish()
+
+    def samples(self) -> dict[str, npt.NDArray[Any]]:
+        """Each camera's strided frames, once encoded (before the encoders' flush ends).
+
+        Raises:
+            LeRobotVideoError: An encoder failed.
+        """
+        return {key: encoder.samples() for key, encoder in self._encoders.items()}
 
     def finish(self) -> dict[str, EncodedEpisode]:
         """Drain and close every encoder; later calls return the same videos.
