@@ -1,16 +1,14 @@
 """LeRobot's video contract without torch: encoder configs, encode, decode, probe, metrics."""
 
 from lerobot_video.archive import archive_dataset
+from lerobot_video.camera_devices import OpenCVSource, RealSenseSource, list_sources
 from lerobot_video.cameras import (
     BrowserSource,
     FrameSource,
-    OpenCVSource,
-    RealSenseSource,
     ReplaySource,
     SourceStatus,
     StreamSpec,
     bundled_replay_source,
-    list_sources,
 )
 from lerobot_video.clips import Clip, load_clip, load_image_sequence
 from lerobot_video.codecs import (

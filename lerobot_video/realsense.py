@@ -1,19 +1,25 @@
 """Intel RealSense depth capture through pyrealsense2, with clear answers when absent.
 
 pyrealsense2 is an optional dependency (no wheel for every platform); this module imports it
-only when a capture is asked for.
+only when a capture is asked for. The z16 -> millimetre conversion here is shared with
+:class:`~lerobot_video.camera_devices.RealSenseSource`.
 """
 
 from __future__ import annotations
 
 import importlib
+import math
 from types import ModuleType
 from typing import Any
 
 import numpy as np
+import numpy.typing as npt
 
+from lerobot_video.depth import MM_PER_M
 from lerobot_video.depth_lab import DepthClip
 from lerobot_video.errors import ConfigError, DeviceUnavailableError
+
+_UINT16_MAX = int(np.iinfo(np.uint16).max)
 
 
 def _pyrealsense() -> ModuleType:
@@ -84,9 +90,15 @@ def capture_realsense_depth(
         frames = []
         for _ in range(num_frames):
             depth = pipeline.wait_for_frames().get_depth_frame()
-            # z16 units are depth_scale metres (1 mm on most models); store millimetres.
-            raw = np.asanyarray(depth.get_data()).astype(np.float64) * scale_m * 1000
-            frames.append(np.clip(np.rint(raw), 0, 65535).astype(np.uint16))
+            frames.append(_z16_to_mm(np.asanyarray(depth.get_data()), scale_m))
     finally:
         pipeline.stop()
     return DepthClip(name="realsense", depth=np.stack(frames), unit="mm", fps=fps)
+
+
+def _z16_to_mm(raw: npt.NDArray[Any], scale_m: float) -> npt.NDArray[np.uint16]:
+    """RealSense z16 depth (units of ``scale_m`` metres) as uint16 mm, a new array."""
+    if math.isclose(scale_m * MM_PER_M, 1.0, rel_tol=1e-6):  # most models: 1 unit = 1 mm
+        return np.array(raw, dtype=np.uint16)
+    mm = np.rint(raw.astype(np.float64) * (scale_m * MM_PER_M))
+    return np.clip(mm, 0, _UINT16_MAX).astype(np.uint16)

@@ -1,4 +1,4 @@
-"""Frame sources (``lerobot_video.cameras``): replay, OpenCV, RealSense, browser, listing.
+"""Frame sources (``cameras``, ``camera_devices``): replay, OpenCV, RealSense, browser, listing.
 
 Covers:
 - ``ReplaySource`` on a tiny synthetic ``.npz`` (5 frames of 16x24 at 10 fps): unpaced reads
@@ -36,18 +36,16 @@ import numpy as np
 import numpy.typing as npt
 import pytest
 
-from lerobot_video import cameras
+from lerobot_video import camera_devices
+from lerobot_video.camera_devices import OpenCVSource, RealSenseSource, list_sources
 from lerobot_video.cameras import (
     BUNDLED_DEPTH_CLIP,
     BUNDLED_RGB_CLIP,
     BrowserSource,
-    OpenCVSource,
-    RealSenseSource,
     ReplaySource,
     SourceStatus,
     StreamSpec,
     bundled_replay_source,
-    list_sources,
 )
 from lerobot_video.errors import ConfigError, DeviceUnavailableError, FrameIndexError
 from lerobot_video.realsense import realsense_devices
@@ -272,7 +270,7 @@ def video_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     """An empty stand-in for /dev, so device checks do not depend on this machine."""
     folder = tmp_path / "dev"
     folder.mkdir()
-    monkeypatch.setattr(cameras, "_VIDEO_DEVICE_DIR", folder)
+    monkeypatch.setattr(camera_devices, "_VIDEO_DEVICE_DIR", folder)
     return folder
 
 
@@ -325,7 +323,7 @@ def fake_cv2(monkeypatch: pytest.MonkeyPatch) -> types.SimpleNamespace:
         cvtColor=lambda bgr, code: np.ascontiguousarray(bgr[..., ::-1]),
         error=RuntimeError,
     )
-    monkeypatch.setattr(cameras, "_cv2", lambda: module)
+    monkeypatch.setattr(camera_devices, "_cv2", lambda: module)
     return module
 
 
