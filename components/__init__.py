@@ -6,13 +6,14 @@ from collections.abc import Callable
 
 import gradio as gr
 
-from components import compare_tab, depth_tab
+from components import compare_tab, depth_tab, record_tab
 from components.state import AppSettings
 
 TabRenderer = Callable[[gr.State, AppSettings], None]
 
 TABS: list[tuple[str, TabRenderer]] = [
     ("Compare", compare_tab.render),
+    ("Record", record_tab.render),
     ("Depth", depth_tab.render),
 ]
 """Tabs in display order: (title, render function)."""

@@ -16,17 +16,15 @@ from components.widgets import (
     config_from_form,
     encoder_form,
     form_values,
+    pixel_formats_for,
+    validate_form,
 )
 from lerobot_video import (
-    LeRobotVideoError,
     RGBEncoderConfig,
-    check_supported,
-    codec_options,
     compare_encodings,
     compare_frame,
     load_clip,
     load_image_sequence,
-    supported_pixel_formats,
 )
 
 BUNDLED = "Bundled ALOHA clip"
@@ -48,24 +46,6 @@ def choose_clip_source(source: str) -> tuple[dict[str, Any], dict[str, Any]]:
 def show_forms(count: float) -> list[dict[str, Any]]:
     """Show as many encoder forms as configurations are compared."""
     return [gr.update(visible=i < int(count)) for i in range(MAX_FORMS)]
-
-
-def pixel_formats_for(vcodec: str, current: str) -> dict[str, Any]:
-    """Offer the pixel formats the chosen encoder accepts, keeping the current one if valid."""
-    formats = list(supported_pixel_formats("libsvtav1" if vcodec in ("auto", "av1") else vcodec))
-    value = current if current in formats or not formats else formats[0]
-    return gr.update(choices=formats or [current], value=value)
-
-
-def validate_form(*knobs: Any) -> str:
-    """Check one form as the user types; show the FFmpeg options or the library's message."""
-    try:
-        config = config_from_form(*knobs)
-        check_supported(config)
-    except LeRobotVideoError as err:
-        return f"⛔ {err}"
-    options = " ".join(f"`{k}={v}`" for k, v in codec_options(config).items())
-    return f"✅ FFmpeg options: {options}"
 
 
 @shows_library_errors

@@ -15,8 +15,8 @@ from components.charts import (
 )
 from components.feedback import progress_callback, shows_library_errors
 from components.state import AppSettings, SessionState
+from components.widgets import depth_config_from_form
 from lerobot_video import (
-    DepthEncoderConfig,
     DepthQuantization,
     LeRobotVideoError,
     capture_realsense_depth,
@@ -90,34 +90,6 @@ def load_depth(
     return (
         state,
         f"Loaded **{clip.name}**: {count} frames of {width}x{height} ({kind}), {clip.fps} fps.",
-    )
-
-
-def depth_config_from_form(
-    depth_min: float,
-    depth_max: float,
-    shift: float,
-    use_log: bool,
-    vcodec: str,
-    pix_fmt: str,
-    g: float | None,
-    crf: float | None,
-    preset: str,
-    lossless: bool,
-) -> DepthEncoderConfig:
-    """Turn the form's values into a :class:`DepthEncoderConfig` (the library validates)."""
-    preset_text = (preset or "").strip()
-    return DepthEncoderConfig(
-        vcodec=vcodec,
-        pix_fmt=pix_fmt,
-        g=None if g is None else int(g),
-        crf=None if crf is None else (int(crf) if float(crf).is_integer() else float(crf)),
-        preset=int(preset_text) if preset_text.lstrip("-").isdigit() else (preset_text or None),
-        extra_options={"x265-params": "lossless=1"} if lossless and vcodec == "hevc" else {},
-        depth_min=float(depth_min),
-        depth_max=float(depth_max),
-        shift=float(shift),
-        use_log=bool(use_log),
     )
 
 

@@ -1,4 +1,4 @@
-"""Shared UI builders: the encoder knob form and its conversion to a library config."""
+"""Shared UI builders: the RGB and depth encoder knob forms, their checks and conversions."""
 
 from __future__ import annotations
 
@@ -10,7 +10,11 @@ import gradio as gr
 from lerobot_video import (
     VALID_VIDEO_CODECS,
     ConfigError,
+    DepthEncoderConfig,
+    LeRobotVideoError,
     RGBEncoderConfig,
+    check_supported,
+    codec_options,
     encoder_availability,
     supported_pixel_formats,
 )
@@ -79,12 +83,22 @@ def codec_choices() -> list[tuple[str, str]]:
 
 
 def encoder_form(
-    title: str, defaults: RGBEncoderConfig, *, visible: bool, verdict: str, show_help: bool
+    title: str,
+    defaults: RGBEncoderConfig,
+    *,
+    visible: bool,
+    verdict: str,
+    show_help: bool,
+    named: bool = True,
 ) -> EncoderForm:
-    """Build one encoder form prefilled with ``defaults``; ``show_help`` adds the knob help."""
+    """Build one encoder form prefilled with ``defaults``.
+
+    ``show_help`` adds the knob help; ``named=False`` hides the form's name box (a page that
+    has a single form needs no name for it).
+    """
     help_ = KNOB_HELP if show_help else dict.fromkeys(KNOB_HELP)
     with gr.Column(visible=visible, min_width=220) as column:
-        label = gr.Textbox(value=title, label="Name", max_lines=1)
+        label = gr.Textbox(value=title, label="Name", max_lines=1, visible=named)
         vcodec = gr.Dropdown(
             codec_choices(), value=defaults.vcodec, label="Encoder (vcodec)", info=help_["vcodec"]
         )
@@ -172,3 +186,124 @@ def config_from_form(
         fast_decode=_number(fast_decode, "fast_decode", integer=True) or 0,  # type: ignore[arg-type]
         extra_options=_extra_options(extra_options),
     )
+
+
+def pixel_formats_for(vcodec: str, current: str) -> dict[str, Any]:
+    """Offer the pixel formats the chosen encoder accepts, keeping the current one if valid."""
+    formats = list(supported_pixel_formats("libsvtav1" if vcodec in ("auto", "av1") else vcodec))
+    value = current if current in formats or not formats else formats[0]
+    return gr.update(choices=formats or [current], value=value)
+
+
+def _verdict(config: RGBEncoderConfig | DepthEncoderConfig) -> str:
+    check_supported(config)
+    options = " ".join(f"`{k}={v}`" for k, v in codec_options(config).items())
+    return f"✅ FFmpeg options: {options}"
+
+
+def validate_form(*knobs: Any) -> str:
+    """Check one RGB form as the user types; show the FFmpeg options or the library's message."""
+    try:
+        return _verdict(config_from_form(*knobs))
+    except LeRobotVideoError as err:
+        return f"⛔ {err}"
+
+
+def depth_config_from_form(
+    depth_min: float,
+    depth_max: float,
+    shift: float,
+    use_log: bool,
+    vcodec: str,
+    pix_fmt: str,
+    g: float | None,
+    crf: float | None,
+    preset: str,
+    lossless: bool,
+) -> DepthEncoderConfig:
+    """Turn the depth form's values into a :class:`DepthEncoderConfig` (the library validates)."""
+    preset_text = (preset or "").strip()
+    return DepthEncoderConfig(
+        vcodec=vcodec,
+        pix_fmt=pix_fmt,
+        g=None if g is None else int(g),
+        crf=None if crf is None else (int(crf) if float(crf).is_integer() else float(crf)),
+        preset=int(preset_text) if preset_text.lstrip("-").isdigit() else (preset_text or None),
+        extra_options={"x265-params": "lossless=1"} if lossless and vcodec == "hevc" else {},
+        depth_min=float(depth_min),
+        depth_max=float(depth_max),
+        shift=float(shift),
+        use_log=bool(use_log),
+    )
+
+
+def validate_depth_form(*knobs: Any) -> str:
+    """Check the depth form as the user types (the values of :func:`depth_config_from_form`)."""
+    if any(knob is None for knob in knobs[:3]):
+        return "⛔ depth_min, depth_max and shift need a number of metres each."
+    try:
+        return _verdict(depth_config_from_form(*knobs))
+    except LeRobotVideoError as err:
+        return f"⛔ {err}"
+
+
+@dataclass(frozen=True)
+class DepthEncoderForm:
+    """The components of the depth encoder form, in :func:`depth_config_from_form` order."""
+
+    column: gr.Column
+    knobs: list[Any]
+    verdict: gr.Markdown
+
+
+def depth_encoder_form(defaults: DepthEncoderConfig) -> DepthEncoderForm:
+    """Build the depth quantizer and encoder form prefilled with ``defaults``."""
+    with gr.Column(min_width=220) as column:
+        knobs: list[Any] = [
+            gr.Number(defaults.depth_min, label="Nearest depth, code 0 (depth_min, m)"),
+            gr.Number(defaults.depth_max, label="Farthest depth, code 4095 (depth_max, m)"),
+            gr.Number(
+                defaults.shift,
+                label="Log shift (shift, m)",
+                info="Larger = steps more even across the range.",
+            ),
+            gr.Checkbox(defaults.use_log, label="Logarithmic steps (use_log)"),
+            gr.Dropdown(["hevc", "ffv1"], value=defaults.vcodec, label="Encoder (vcodec)"),
+            gr.Dropdown(
+                ["gray12le", "yuv420p12le"], value=defaults.pix_fmt, label="Pixel format (pix_fmt)"
+            ),
+            gr.Number(defaults.g, precision=0, label="Keyframe interval (GOP, g)"),
+            gr.Number(
+                defaults.crf, label="Constant rate factor (CRF)", info="No effect while lossless."
+            ),
+            gr.Textbox(
+                "" if defaults.preset is None else str(defaults.preset),
+                label="Preset",
+                info="Blank = medium (LeRobot's default).",
+                max_lines=1,
+            ),
+            gr.Checkbox(
+                defaults.extra_options.get("x265-params") == "lossless=1",
+                label="Lossless (x265-params lossless=1)",
+            ),
+        ]
+        verdict = gr.Markdown(validate_depth_form(*depth_form_values(defaults)))
+    return DepthEncoderForm(column, knobs, verdict)
+
+
+def depth_form_values(config: DepthEncoderConfig) -> list[Any]:
+    """The depth form values that stand for ``config``."""
+    preset = "" if config.preset is None else str(config.preset)
+    lossless = config.extra_options.get("x265-params") == "lossless=1"
+    return [
+        config.depth_min,
+        config.depth_max,
+        config.shift,
+        config.use_log,
+        config.vcodec,
+        config.pix_fmt,
+        config.g,
+        config.crf,
+        preset,
+        lossless,
+    ]

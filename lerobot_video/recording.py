@@ -33,6 +33,7 @@ logger = logging.getLogger(__name__)
 
 RecorderState = Literal["previewing", "recording", "saving", "stopped", "failed"]
 _RATE_WINDOW_S = 2.0  # capture fps is measured over this much recent time
+_SOURCE_TIMEOUT_S = 5.0  # a source silent for longer than this stops the loop
 
 
 def camera_features(source: FrameSource, *, camera: str = "camera") -> dict[str, dict[str, Any]]:
@@ -272,7 +273,9 @@ class Recorder:
                 break
             due = next_tick
             try:
-                frames = self._source.read(timeout_s=max(1.0, 4 * self._period_s))
+                # A camera may pause (a browser tab in the background); wait for it rather
+                # than fail, and let the skipped ticks show the gap.
+                frames = self._source.read(timeout_s=max(_SOURCE_TIMEOUT_S, 4 * self._period_s))
                 self._latest = frames
                 self._read_times = [*self._read_times[-200:], time.monotonic()]
                 self._record(frames, due)

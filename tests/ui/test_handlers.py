@@ -15,7 +15,7 @@ from PIL import Image
 from components import compare_tab
 from components.charts import TABLE_HEADERS
 from components.state import AppSettings, SessionState
-from components.widgets import config_from_form, form_values
+from components.widgets import config_from_form, form_values, pixel_formats_for, validate_form
 from lerobot_video import ConfigError, RGBEncoderConfig
 
 DEFAULT_FORM = form_values(RGBEncoderConfig())
@@ -43,7 +43,7 @@ class TestFormParsing:
 
 class TestInlineValidation:
     def test_valid_form_shows_exact_ffmpeg_options(self) -> None:
-        verdict = compare_tab.validate_form(*DEFAULT_FORM)
+        verdict = validate_form(*DEFAULT_FORM)
         assert verdict.startswith("✅")
         assert "`preset=12`" in verdict
         assert "`svtav1-params=fast-decode=0`" in verdict
@@ -63,14 +63,14 @@ class TestInlineValidation:
         values = list(DEFAULT_FORM)
         for index, value in changes.items():
             values[index] = value
-        verdict = compare_tab.validate_form(*values)
+        verdict = validate_form(*values)
         assert verdict.startswith("⛔")
         assert message in verdict
 
     def test_pixel_formats_follow_the_encoder(self) -> None:
-        update = compare_tab.pixel_formats_for("hevc", "yuv420p")
+        update = pixel_formats_for("hevc", "yuv420p")
         assert "gray12le" in [c if isinstance(c, str) else c[0] for c in update["choices"]]
-        assert compare_tab.pixel_formats_for("libsvtav1", "yuv444p")["value"] == "yuv420p"
+        assert pixel_formats_for("libsvtav1", "yuv444p")["value"] == "yuv420p"
 
 
 class TestClipLoading:

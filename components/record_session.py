@@ -1,0 +1,108 @@
+"""Each browser session's live recording (source, recorder, saved-episode facts), kept apart.
+
+A camera, its capture thread and its encoders cannot live in ``gr.State`` (Gradio deep-copies
+state values and only deletes them an hour after the tab closes), so the Record page keeps one
+:class:`RecordSession` per Gradio session hash in a :class:`RecordSessions` made by its
+``render``, and closes a session's recording as soon as its tab closes.
+"""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import gradio as gr
+import numpy as np
+import numpy.typing as npt
+
+from lerobot_video import BrowserSource, FrameSource, Recorder
+
+
+@dataclass
+class RecordSession:
+    """What one browser session is recording.
+
+    Attributes:
+        source: The started camera source, or None before the preview starts.
+        recorder: The recorder once the first episode has started (it owns ``source`` and the
+            dataset writer); None before, and after the dataset is finished.
+        dataset_root: The dataset being (or last) recorded, or None before the first episode.
+        summary: One line describing the open dataset (name, fps, task, encoders).
+        thumbnails: Saved episode index to its first colour frame, (H, W, 3) uint8.
+        video_bytes: Saved episode index to the bytes its videos added to the dataset.
+        skipped_ticks: Saved episode index to the capture ticks it missed.
+        file_sizes: Size in bytes of each video file after the last saved episode.
+        lock: Serialises this session's actions (start, stop, discard, zip).
+    """
+
+    source: FrameSource | None = None
+    recorder: Recorder | None = None
+    dataset_root: Path | None = None
+    summary: str = ""
+    thumbnails: dict[int, npt.NDArray[np.uint8]] = field(default_factory=dict)
+    video_bytes: dict[int, int] = field(default_factory=dict)
+    skipped_ticks: dict[int, int] = field(default_factory=dict)
+    file_sizes: dict[Path, int] = field(default_factory=dict)
+    lock: threading.RLock = field(default_factory=threading.RLock)
+
+    @property
+    def browser(self) -> BrowserSource | None:
+        """The source when it is this page's camera, which the page pushes frames into."""
+        return self.source if isinstance(self.source, BrowserSource) else None
+
+    @property
+    def is_recording(self) -> bool:
+        """True while an episode is being recorded or saved."""
+        return self.recorder is not None and self.recorder.stats().state in (
+            "recording",
+            "saving",
+        )
+
+    def new_dataset(self, root: Path, recorder: Recorder, summary: str) -> None:
+        """Start tracking a freshly created dataset and its (started) recorder."""
+        self.recorder, self.dataset_root, self.summary = recorder, root, summary
+        self.thumbnails, self.video_bytes, self.skipped_ticks = {}, {}, {}
+        self.file_sizes = {}
+
+    def stop(self) -> bool:
+        """Stop the camera and finish the dataset; the saved episodes stay listed.
+
+        Returns:
+            True when an episode was being recorded (it is dropped, unsaved).
+        """
+        with self.lock:
+            was_recording = self.is_recording
+            if self.recorder is not None:
+                self.recorder.close()  # also stops the source
+            elif self.source is not None:
+                self.source.stop()
+            self.source, self.recorder, self.summary = None, None, ""
+            return was_recording
+
+
+class RecordSessions:
+    """The live recordings of every open browser session, by Gradio session hash."""
+
+    def __init__(self) -> None:
+        self._sessions: dict[str, RecordSession] = {}
+        self._lock = threading.Lock()
+
+    def for_request(self, request: gr.Request) -> RecordSession:
+        """The recording of the request's browser session (created on first use).
+
+        Raises:
+            gr.Error: The request carries no session (only browsers and API clients do).
+        """
+        key = request.session_hash
+        if not key:
+            raise gr.Error("This action needs a browser session; reload the page.")
+        with self._lock:
+            return self._sessions.setdefault(key, RecordSession())
+
+    def close(self, request: gr.Request) -> None:
+        """Stop and forget the recording of a closed session; unknown sessions are ignored."""
+        with self._lock:
+            session = self._sessions.pop(request.session_hash or "", None)
+        if session is not None:
+            session.stop()

@@ -1,0 +1,154 @@
+"""How the Record page shows things: live stats, the episodes table, keyboard shortcuts."""
+
+from __future__ import annotations
+
+import html
+import json
+
+from lerobot_video import DatasetReader, RecorderStats
+
+EPISODE_HEADERS = ["Episode", "Frames", "Duration (s)", "Video size", "Dropped", "Skipped ticks"]
+
+SHORTCUT_KEYS = {"r": "record-start", "s": "record-stop", "x": "record-discard"}
+"""Keyboard key to the ``elem_id`` of the button it clicks."""
+
+SHORTCUTS_HTML = (
+    "<div class='record-keys'>Keyboard: <kbd>R</kbd> start episode · <kbd>S</kbd> stop and "
+    "save · <kbd>X</kbd> discard (not while typing in a field)</div>"
+)
+
+SHORTCUTS_JS = """
+if (!window.recordShortcutsInstalled) {
+  window.recordShortcutsInstalled = true;
+  const buttons = BUTTONS;
+  document.addEventListener("keydown", (event) => {
+    if (event.ctrlKey || event.metaKey || event.altKey || event.repeat) return;
+    const target = event.target;
+    if (target instanceof Element &&
+        target.closest("input, textarea, select, [contenteditable]")) return;
+    const id = buttons[event.key.toLowerCase()];
+    const button = id && document.getElementById(id);
+    // Only a button the user could click: on the shown tab, and enabled.
+    if (!button || button.disabled || button.offsetParent === null) return;
+    event.preventDefault();
+    button.click();
+  });
+}
+""".replace("BUTTONS", json.dumps(SHORTCUT_KEYS))
+
+_STATE_BADGES = {
+    "previewing": ("#2563eb", "Previewing"),
+    "recording": ("#dc2626", "● Recording"),
+    "saving": ("#d97706", "Saving…"),
+    "stopped": ("#6b7280", "Stopped"),
+    "failed": ("#dc2626", "Capture stopped"),
+}
+
+
+def _cell(label: str, value: str, note: str = "") -> str:
+    note_html = f"<div style='font-size:0.75em;opacity:0.7'>{note}</div>" if note else ""
+    return (
+        "<div style='padding:4px 10px;border-left:3px solid var(--border-color-primary)'>"
+        f"<div style='font-size:0.75em;opacity:0.7'>{label}</div>"
+        f"<div style='font-size:1.15em;font-variant-numeric:tabular-nums'>{value}</div>"
+        f"{note_html}</div>"
+    )
+
+
+def _camera_name(feature: str) -> str:
+    return feature.removeprefix("observation.images.")
+
+
+def stats_html(stats: RecorderStats | None, *, fps: float, note: str = "") -> str:
+    """The live stats block: state, episode frames, capture and encode speed, queue depth.
+
+    Args:
+        stats: The recorder's stats, or None while only previewing (no dataset yet).
+        fps: The rate capture aims at (the dataset's fps), for comparison.
+        note: A line shown under the figures (what to do next, or what went wrong).
+    """
+    if stats is None:
+        badge = ("#2563eb", "Previewing")
+        cells = [_cell("Capture", "—", "the dataset is created at the first episode")]
+    elif stats.state not in ("recording", "saving"):  # the last episode's counters would mislead
+        badge = _STATE_BADGES[stats.state]
+        cells = [_cell("Capture", f"{stats.capture_fps:.1f} fps", f"target {fps:g} fps")]
+    else:
+        badge = _STATE_BADGES[stats.state]
+        cells = [
+            _cell(
+                "Episode", f"{stats.episode_frames} frames", f"{stats.episode_frames / fps:.1f} s"
+            ),
+            _cell("Capture", f"{stats.capture_fps:.1f} fps", f"target {fps:g} fps"),
+        ]
+        for feature, encoder in stats.encoders.items():
+            cells.append(
+                _cell(
+                    f"Encode {html.escape(_camera_name(feature))}",
+                    f"{encoder.encode_fps:.0f} fps",
+                    f"queue {encoder.queued}/{encoder.queue_size}",
+                )
+            )
+        cells.append(
+            _cell(
+                "Dropped · late · skipped",
+                f"{stats.dropped} · {stats.late} · {stats.skipped}",
+                "this episode",
+            )
+        )
+    if stats is not None and stats.error:
+        note = f"{stats.error} Stop the preview; the saved episodes are kept."
+    color, text = badge
+    badge_html = (
+        f"<span style='background:{color};color:white;border-radius:4px;padding:2px 8px;"
+        f"font-weight:600;white-space:nowrap'>{text}</span>"
+    )
+    note_html = f"<div style='margin-top:4px'>{html.escape(note)}</div>" if note else ""
+    return (
+        "<div class='record-stats'><div style='display:flex;flex-wrap:wrap;gap:8px;"
+        f"align-items:center'>{badge_html}{''.join(cells)}</div>{note_html}</div>"
+    )
+
+
+def idle_html(note: str) -> str:
+    """The stats block while no source runs."""
+    return (
+        "<div class='record-stats'><span style='background:#6b7280;color:white;"
+        "border-radius:4px;padding:2px 8px;font-weight:600'>Idle</span>"
+        f"<div style='margin-top:4px'>{html.escape(note)}</div></div>"
+    )
+
+
+def _size(num_bytes: int | None) -> str:
+    if num_bytes is None:
+        return "—"
+    if num_bytes < 1_000_000:
+        return f"{num_bytes / 1000:.0f} KB"
+    return f"{num_bytes / 1_000_000:.1f} MB"
+
+
+def episode_rows(
+    reader: DatasetReader, video_bytes: dict[int, int], skipped_ticks: dict[int, int]
+) -> list[list[str | int]]:
+    """One row per saved episode: index, frames, duration, video size, drops and skips.
+
+    Args:
+        reader: The dataset.
+        video_bytes: Episode index to the bytes its videos added (unknown ones show "—").
+        skipped_ticks: Episode index to the capture ticks it missed.
+    """
+    rows: list[list[str | int]] = []
+    for episode in reader.episodes:
+        index = episode.episode_index
+        dropped = episode.dropped_frames
+        rows.append(
+            [
+                index,
+                episode.length,
+                f"{episode.length / reader.fps:.2f}",
+                _size(video_bytes.get(index)),
+                "—" if dropped is None else len(dropped),
+                skipped_ticks.get(index, "—"),
+            ]
+        )
+    return rows
