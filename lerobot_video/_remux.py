@@ -12,9 +12,10 @@ which would shift every later episode off the frame grid.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import tempfile
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from fractions import Fraction
 from pathlib import Path
 
@@ -65,6 +66,17 @@ def concatenate_videos(inputs: Sequence[Path], output: Path) -> list[float]:
     """
     if not inputs:
         raise MediaError("No input videos to concatenate; pass at least one file.", path=output)
+    with _replacing_mp4(output, "concatenating into") as out:
+        return _copy_packets(inputs, out)
+
+
+@contextlib.contextmanager
+def _replacing_mp4(output: Path, action: str) -> Iterator[av.container.OutputContainer]:
+    """An MP4 (``faststart``) written beside ``output``, moved over it if the block succeeds.
+
+    ``output`` may be read inside the block; FFmpeg errors become :class:`MediaError`
+    naming ``action`` ("truncating", ...), and the temporary file never stays behind.
+    """
     handle, temp_name = tempfile.mkstemp(
         prefix=f".{output.stem}.", suffix=".partial.mp4", dir=output.parent
     )
@@ -74,15 +86,14 @@ def concatenate_videos(inputs: Sequence[Path], output: Path) -> list[float]:
         with av.open(
             str(temp_path), mode="w", format="mp4", options={"movflags": "faststart"}
         ) as out:
-            starts_seconds = _copy_packets(inputs, out)
+            yield out
         os.replace(temp_path, output)
     except av.FFmpegError as err:
         raise MediaError(
-            f"FFmpeg failed while concatenating into {str(output)!r}: {err}.", path=output
+            f"FFmpeg failed while {action} {str(output)!r}: {err}.", path=output
         ) from err
     finally:
         temp_path.unlink(missing_ok=True)
-    return starts_seconds
 
 
 def _copy_packets(inputs: Sequence[Path], out: av.container.OutputContainer) -> list[float]:
@@ -170,32 +181,14 @@ def truncate_video(path: Path, end_seconds: float) -> None:
     Raises:
         MediaError: The file is unreadable or FFmpeg fails while writing.
     """
-    handle, temp_name = tempfile.mkstemp(
-        prefix=f".{path.stem}.", suffix=".partial.mp4", dir=path.parent
-    )
-    os.close(handle)
-    temp_path = Path(temp_name)
-    try:
-        with (
-            open_input(path) as source,
-            av.open(
-                str(temp_path), mode="w", format="mp4", options={"movflags": "faststart"}
-            ) as out,
-        ):
-            stream = source.streams.video[0]
-            out_stream = out.add_stream_from_template(stream, opaque=True)
-            out_stream.time_base = stream.time_base
-            # Half a tick of slack: to_timestamp is a float of an exact tick count.
-            end_ticks = end_seconds / _time_base(stream, path) - 0.5
-            for packet in source.demux(stream):
-                if packet.dts is None or packet.pts is None or packet.pts >= end_ticks:
-                    continue
-                packet.stream = out_stream
-                out.mux(packet)
-        os.replace(temp_path, path)
-    except av.FFmpegError as err:
-        raise MediaError(
-            f"FFmpeg failed while truncating {str(path)!r}: {err}.", path=path
-        ) from err
-    finally:
-        temp_path.unlink(missing_ok=True)
+    with open_input(path) as source, _replacing_mp4(path, "truncating") as out:
+        stream = source.streams.video[0]
+        out_stream = out.add_stream_from_template(stream, opaque=True)
+        out_stream.time_base = stream.time_base
+        # Half a tick of slack: to_timestamp is a float of an exact tick count.
+        end_ticks = end_seconds / _time_base(stream, path) - 0.5
+        for packet in source.demux(stream):
+            if packet.dts is None or packet.pts is None or packet.pts >= end_ticks:
+                continue
+            packet.stream = out_stream
+            out.mux(packet)

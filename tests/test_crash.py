@@ -13,7 +13,6 @@ tasks, stats, recording log, the ``info.json`` commit). Then:
 from __future__ import annotations
 
 import itertools
-import os
 import random
 import signal
 import subprocess
@@ -143,4 +142,4 @@ def test_resume_refuses_other_encoder_settings(tmp_path: Path) -> None:
     with pytest.raises(ConfigError, match=r"video.depth_max: recorded 10.0, asked 5.0"):
         resume_dataset(root, depth_encoder=DepthEncoderConfig(depth_max=5.0))
     assert _check_episodes(root) == 1  # refusing touched nothing
-    assert not os.path.exists(root / "images")
+    assert _leftovers(root) == []
