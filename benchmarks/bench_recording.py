@@ -63,7 +63,7 @@ from lerobot_video import (  # noqa: E402
     open_dataset,
     probe_video,
 )
-from lerobot_video._pyav import keep_thread_scheduling  # noqa: E402
+from lerobot_video.codec._pyav import keep_thread_scheduling  # noqa: E402
 
 CLIP = REPO / "assets" / "aloha_sim_rgb_ep0.npz"
 LEROBOT_PYTHON = Path("/work/lerobot_env/bin/python")

@@ -6,7 +6,8 @@ from collections.abc import Callable
 
 import gradio as gr
 
-from components import compare_tab, depth_tab, record_tab
+from components import compare_tab, depth_tab
+from components.record import tab as record_tab
 from components.state import AppSettings
 
 TabRenderer = Callable[[gr.State, AppSettings], None]

@@ -1,8 +1,9 @@
 """LeRobot's video contract without torch: encoder configs, encode, decode, probe, metrics."""
 
-from lerobot_video.archive import archive_dataset
-from lerobot_video.camera_devices import OpenCVSource, RealSenseSource, list_sources
-from lerobot_video.cameras import (
+from lerobot_video.capture.devices import OpenCVSource, RealSenseSource, list_sources
+from lerobot_video.capture.realsense import capture_realsense_depth, realsense_devices
+from lerobot_video.capture.recorder import Recorder, RecorderStats, camera_features
+from lerobot_video.capture.sources import (
     BrowserSource,
     FrameSource,
     ReplaySource,
@@ -10,8 +11,16 @@ from lerobot_video.cameras import (
     StreamSpec,
     bundled_replay_source,
 )
-from lerobot_video.clips import Clip, load_clip, load_image_sequence
-from lerobot_video.codecs import (
+from lerobot_video.clips import Clip, DepthClip, load_clip, load_depth_clip, load_image_sequence
+from lerobot_video.codec.decode import (
+    clear_decoder_cache,
+    decode_all_frames,
+    decode_depth_codes,
+    decode_frames,
+)
+from lerobot_video.codec.encode import encode_depth_video, encode_video
+from lerobot_video.codec.probe import VideoInfo, feature_info, probe_video
+from lerobot_video.codec.support import (
     BrowserSupport,
     browser_support,
     check_supported,
@@ -19,13 +28,6 @@ from lerobot_video.codecs import (
     encoder_availability,
     resolve_auto_codec,
     supported_pixel_formats,
-)
-from lerobot_video.compare import (
-    ComparisonReport,
-    EncodingReport,
-    FrameView,
-    compare_encodings,
-    compare_frame,
 )
 from lerobot_video.config import (
     DEPTH_ONLY_CODECS,
@@ -35,20 +37,16 @@ from lerobot_video.config import (
     EncoderConfig,
     RGBEncoderConfig,
 )
-from lerobot_video.dataset_meta import ChunkingConfig
-from lerobot_video.dataset_reader import DatasetReader, EpisodeInfo, VideoSegment, open_dataset
-from lerobot_video.dataset_resume import resume_dataset
-from lerobot_video.dataset_writer import (
+from lerobot_video.dataset.archive import archive_dataset
+from lerobot_video.dataset.layout import ChunkingConfig
+from lerobot_video.dataset.reader import DatasetReader, EpisodeInfo, VideoSegment, open_dataset
+from lerobot_video.dataset.resume import resume_dataset
+from lerobot_video.dataset.streaming import EncoderStats
+from lerobot_video.dataset.writer import (
     DatasetWriter,
     RecordingOptions,
     RecordingStats,
     create_dataset,
-)
-from lerobot_video.decode import (
-    clear_decoder_cache,
-    decode_all_frames,
-    decode_depth_codes,
-    decode_frames,
 )
 from lerobot_video.depth import (
     DepthQuantization,
@@ -57,15 +55,6 @@ from lerobot_video.depth import (
     quantization_step_mm,
     quantize_depth,
 )
-from lerobot_video.depth_lab import (
-    DepthClip,
-    DepthComparison,
-    DepthEncoding,
-    compare_depth_encodings,
-    depth_frame_views,
-    load_depth_clip,
-)
-from lerobot_video.encode import encode_depth_video, encode_video
 from lerobot_video.errors import (
     CodecUnavailableError,
     ConfigError,
@@ -75,6 +64,7 @@ from lerobot_video.errors import (
     MediaError,
     MergeConflictError,
     MetadataError,
+    MissingDependencyError,
 )
 from lerobot_video.metrics import QualityMetrics, compute_quality
 from lerobot_video.preview import (
@@ -86,10 +76,19 @@ from lerobot_video.preview import (
     depth_preview_clip,
     difference_heatmap,
 )
-from lerobot_video.probe import VideoInfo, feature_info, probe_video
-from lerobot_video.realsense import capture_realsense_depth, realsense_devices
-from lerobot_video.recording import Recorder, RecorderStats, camera_features
-from lerobot_video.streaming import EncoderStats
+from lerobot_video.study.compare import (
+    ComparisonReport,
+    EncodingReport,
+    FrameView,
+    compare_encodings,
+    compare_frame,
+)
+from lerobot_video.study.depth_lab import (
+    DepthComparison,
+    DepthEncoding,
+    compare_depth_encodings,
+    depth_frame_views,
+)
 
 __all__ = [
     "COLORMAPS",
@@ -122,6 +121,7 @@ __all__ = [
     "MediaError",
     "MergeConflictError",
     "MetadataError",
+    "MissingDependencyError",
     "OpenCVSource",
     "QualityMetrics",
     "RGBEncoderConfig",

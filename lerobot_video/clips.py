@@ -1,4 +1,8 @@
-"""Clips to compare or record: the bundled sample, a video file, or an image sequence."""
+"""Clips for people to compare or record, loaded from files.
+
+RGB from an ``.npz``, a video or image files; depth from an ``.npy``/``.npz`` or 16-bit PNGs.
+Video decoding goes through :mod:`lerobot_video.codec`.
+"""
 
 from __future__ import annotations
 
@@ -6,16 +10,24 @@ import os
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any, Literal
 
 import numpy as np
 import numpy.typing as npt
 from PIL import Image, UnidentifiedImageError
 
-from lerobot_video.decode import decode_all_frames
+from lerobot_video.codec.decode import decode_all_frames
+from lerobot_video.depth import DepthUnit, invalid_depth_mask
 from lerobot_video.errors import ConfigError, MediaError
 
 IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".bmp", ".tif", ".tiff", ".webp")
 """Image files accepted as a frame sequence."""
+
+BUNDLED_RGB_CLIP = Path(__file__).resolve().parents[1] / "assets" / "aloha_sim_rgb_ep0.npz"
+"""The sample ALOHA clip, (100, 480, 640, 3) uint8 at 50 fps; ships in the repository only."""
+
+BUNDLED_DEPTH_CLIP = BUNDLED_RGB_CLIP.with_name("aloha_sim_depth_ep0.npz")
+"""Depth of the sample clip, (100, 480, 640) float32 metres."""
 
 VIDEO_SUFFIXES = (".mp4", ".mkv", ".mov", ".webm", ".avi")
 """Video files accepted as a clip."""
@@ -137,3 +149,105 @@ def load_image_sequence(
         fps=fps,
         truncated_from=total if total > len(files) else None,
     )
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class DepthClip:
+    """Depth frames with their rate.
+
+    Attributes:
+        name: Short human-readable name.
+        depth: (N, H, W) frames in ``unit``: uint16 millimetres or float32 metres.
+        unit: ``"mm"`` or ``"m"``, the unit of ``depth``.
+        fps: Frames per second.
+    """
+
+    name: str
+    depth: npt.NDArray[Any]
+    unit: DepthUnit
+    fps: int
+
+    def metres(self) -> npt.NDArray[np.float32]:
+        """The frames in metres, float32, with sensor-invalid pixels (0, NaN, inf) as NaN."""
+        depth = self.depth.astype(np.float32)
+        if self.unit == "mm":
+            depth /= 1000
+        depth[invalid_depth_mask(self.depth)] = np.nan
+        return depth
+
+
+def _depth_array(path: Path) -> npt.NDArray[Any]:
+    suffix = path.suffix.lower()
+    try:
+        if suffix == ".npy":
+            return np.asarray(np.load(path, allow_pickle=False))
+        with np.load(path, allow_pickle=False) as data:
+            key = "depth" if "depth" in data.files else data.files[0]
+            return np.asarray(data[key])
+    except (OSError, ValueError, IndexError) as err:
+        raise ConfigError(
+            f"Cannot read {path.name!r} as depth: {err}; expected .npy, or .npz with a 'depth' "
+            f"array."
+        ) from err
+
+
+def load_depth_clip(
+    paths: Sequence[str | os.PathLike[str]],
+    *,
+    fps: int = 30,
+    max_frames: int | None = None,
+    unit: Literal["auto", "m", "mm"] = "auto",
+) -> DepthClip:
+    """Load depth from an ``.npy``/``.npz`` file or a sequence of 16-bit PNG files.
+
+    Args:
+        paths: One ``.npy``/``.npz`` (array (N, H, W), (H, W) or with a channel axis; an
+            ``.npz`` may carry ``fps``), or PNG files of 16-bit millimetres sorted by name.
+        fps: Frame rate when the file does not give one.
+        max_frames: Keep at most this many frames from the start.
+        unit: Unit of the values; ``"auto"``: integers are mm, floats m.
+
+    Returns:
+        The clip.
+
+    Raises:
+        ConfigError: Unsupported files, shapes or dtypes.
+    """
+    files = sorted((Path(p) for p in paths), key=lambda p: p.name)
+    if not files:
+        raise ConfigError("No depth files given; upload a .npy, a .npz, or 16-bit PNG frames.")
+    if files[0].suffix.lower() in (".npy", ".npz"):
+        if len(files) != 1:
+            raise ConfigError("Upload one .npy or .npz file at a time.")
+        depth = _depth_array(files[0])
+        if files[0].suffix.lower() == ".npz":
+            with np.load(files[0], allow_pickle=False) as data:
+                fps = int(data["fps"]) if "fps" in data.files else fps
+    elif all(f.suffix.lower() == ".png" for f in files):
+        frames = []
+        for file in files[:max_frames]:
+            with Image.open(file) as image:
+                frame = np.asarray(image)
+            if frame.dtype != np.uint16 and image.mode not in ("I;16", "I"):
+                raise ConfigError(
+                    f"{file.name!r} is an 8-bit image (mode {image.mode}); depth PNGs must be "
+                    f"16-bit millimetres."
+                )
+            frames.append(frame.astype(np.uint16))
+        depth = np.stack(frames)
+    else:
+        raise ConfigError(
+            "Unsupported depth files; allowed: one .npy or .npz, or 16-bit PNG frames."
+        )
+    depth = depth[None] if depth.ndim == 2 else depth
+    if depth.ndim == 4 and 1 in (depth.shape[1], depth.shape[-1]):
+        depth = depth[:, 0] if depth.shape[1] == 1 else depth[..., 0]
+    if depth.ndim != 3:
+        raise ConfigError(f"Depth must be (N, H, W) or (H, W), got shape {depth.shape}.")
+    if not (np.issubdtype(depth.dtype, np.floating) or np.issubdtype(depth.dtype, np.integer)):
+        raise ConfigError(f"Depth must be numeric, got dtype {depth.dtype}.")
+    resolved = (
+        unit if unit != "auto" else ("m" if np.issubdtype(depth.dtype, np.floating) else "mm")
+    )
+    depth = depth.astype(np.float32 if resolved == "m" else np.uint16)
+    return DepthClip(name=files[0].stem, depth=depth[:max_frames], unit=resolved, fps=fps)

@@ -12,6 +12,13 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
+from lerobot_video.depth import (
+    DEFAULT_DEPTH_MAX_M,
+    DEFAULT_DEPTH_MIN_M,
+    DEFAULT_DEPTH_SHIFT_M,
+    DEPTH_INFO_FIELDS,
+    DepthQuantization,
+)
 from lerobot_video.errors import ConfigError
 
 HW_VIDEO_CODECS: tuple[str, ...] = (
@@ -40,11 +47,8 @@ VIDEO_CODEC_ALIASES: Mapping[str, str] = {"av1": "libsvtav1"}
 LIBSVTAV1_DEFAULT_PRESET = 12
 """Preset LeRobot uses for libsvtav1 when ``preset`` is unset (SVT-AV1 maps it to its fastest)."""
 
-DEPTH_QUANT_BITS = 12
-DEPTH_QMAX = (1 << DEPTH_QUANT_BITS) - 1
-DEFAULT_DEPTH_MIN_M = 0.01
-DEFAULT_DEPTH_MAX_M = 10.0
-DEFAULT_DEPTH_SHIFT_M = 3.5
+ENCODER_INFO_FIELDS = ("g", "crf", "preset", "fast_decode", "video_backend", "extra_options")
+"""Encoder fields persisted as ``video.<name>`` in a video feature's ``info`` block."""
 
 OptionValue = str | int | float | bool
 """Type of one free-form encoder option value, before it is turned into a string for FFmpeg."""
@@ -177,33 +181,21 @@ class RGBEncoderConfig(_EncoderFieldsMixin):
         """
         _check_common_fields(self)
 
+    def to_info(self) -> dict[str, Any]:
+        """The encoder's ``video.*`` keys, as LeRobot persists them in ``meta/info.json``."""
+        return _encoder_info(self)
 
-def check_depth_mapping(params: Any) -> None:
-    """Check ``depth_min``/``depth_max``/``shift`` (metres) and ``use_log`` of an object.
+    @classmethod
+    def from_info(cls, info: Mapping[str, Any]) -> RGBEncoderConfig:
+        """Rebuild the config an RGB stream was written with from its ``info`` block.
 
-    Shared by :class:`DepthEncoderConfig` and ``DepthQuantization``, which carry the same four
-    parameters.
+        Missing or null keys take the defaults, as in LeRobot; ``video.codec`` (a stream codec
+        name such as ``av1``) becomes ``vcodec``.
 
-    Raises:
-        ConfigError: A non-finite value, ``depth_max <= depth_min``, or a log mapping with
-            ``depth_min + shift <= 0``.
-    """
-    for name in ("depth_min", "depth_max", "shift"):
-        value = getattr(params, name)
-        if not _is_number(value) or not math.isfinite(value):
-            raise ConfigError(f"{name} must be a finite number of metres, got {value!r}.")
-    if not isinstance(params.use_log, bool):
-        raise ConfigError(f"use_log must be True or False, got {params.use_log!r}.")
-    if params.depth_max <= params.depth_min:
-        raise ConfigError(
-            f"depth_max must be greater than depth_min, got depth_min={params.depth_min!r} m "
-            f"and depth_max={params.depth_max!r} m."
-        )
-    if params.use_log and params.depth_min + params.shift <= 0:
-        raise ConfigError(
-            f"depth_min + shift must be positive for log quantization, got "
-            f"{params.depth_min!r} + {params.shift!r} m; raise shift or use use_log=False."
-        )
+        Raises:
+            ConfigError: The block is not a mapping, or holds values no config accepts.
+        """
+        return cls(**_fields_from_info(info, ENCODER_INFO_FIELDS))
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)
@@ -253,8 +245,57 @@ class DepthEncoderConfig(_EncoderFieldsMixin):
             ConfigError: A field is invalid; the message names it and what is allowed.
         """
         _check_common_fields(self)
-        check_depth_mapping(self)
+        _ = self.quantization  # DepthQuantization checks the four mapping parameters
+
+    @property
+    def quantization(self) -> DepthQuantization:
+        """The depth mapping (``depth_min``, ``depth_max``, ``shift``, ``use_log``; metres)."""
+        return DepthQuantization(
+            depth_min=self.depth_min,
+            depth_max=self.depth_max,
+            shift=self.shift,
+            use_log=self.use_log,
+        )
+
+    def to_info(self) -> dict[str, Any]:
+        """The encoder's and the quantizer's ``video.*`` keys, as LeRobot persists them."""
+        return {**_encoder_info(self), **self.quantization.to_info()}
+
+    @classmethod
+    def from_info(cls, info: Mapping[str, Any]) -> DepthEncoderConfig:
+        """Rebuild the config a depth stream was written with from its ``info`` block.
+
+        Missing or null keys take the defaults, as in LeRobot; ``video.codec`` (a stream codec
+        name such as ``hevc``) becomes ``vcodec``.
+
+        Raises:
+            ConfigError: The block is not a mapping, or holds values no config accepts.
+        """
+        return cls(**_fields_from_info(info, (*ENCODER_INFO_FIELDS, *DEPTH_INFO_FIELDS)))
 
 
 EncoderConfig = RGBEncoderConfig | DepthEncoderConfig
 """Either kind of encoder config."""
+
+
+def _encoder_info(config: EncoderConfig) -> dict[str, Any]:
+    info: dict[str, Any] = {}
+    for name in ENCODER_INFO_FIELDS:
+        value: Any = config.effective_preset if name == "preset" else getattr(config, name)
+        info[f"video.{name}"] = dict(value) if name == "extra_options" else value
+    return info
+
+
+def _fields_from_info(info: Mapping[str, Any], names: tuple[str, ...]) -> dict[str, Any]:
+    """Constructor arguments from an ``info`` block's ``video.*`` keys (nulls left out)."""
+    if not isinstance(info, Mapping):
+        raise ConfigError(f"A feature's info must be a mapping, got {info!r}.")
+    fields: dict[str, Any] = {
+        name: info[f"video.{name}"] for name in names if info.get(f"video.{name}") is not None
+    }
+    codec = info.get("video.codec")
+    if codec is not None:
+        fields["vcodec"] = VIDEO_CODEC_ALIASES.get(codec, codec)
+    if "extra_options" in fields and isinstance(fields["extra_options"], Mapping):
+        fields["extra_options"] = dict(fields["extra_options"])
+    return fields

@@ -17,20 +17,23 @@ LeRobot still reads such codes (invalid pixels as ``depth_min``, as before).
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, Literal
 
 import numpy as np
 import numpy.typing as npt
 
-from lerobot_video.config import (
-    DEFAULT_DEPTH_MAX_M,
-    DEFAULT_DEPTH_MIN_M,
-    DEFAULT_DEPTH_SHIFT_M,
-    DEPTH_QMAX,
-    check_depth_mapping,
-)
 from lerobot_video.errors import ConfigError
+
+DEPTH_QUANT_BITS = 12
+DEPTH_QMAX = (1 << DEPTH_QUANT_BITS) - 1
+"""Largest 12-bit code: ``depth_max`` maps to it."""
+DEFAULT_DEPTH_MIN_M = 0.01
+DEFAULT_DEPTH_MAX_M = 10.0
+DEFAULT_DEPTH_SHIFT_M = 3.5
+DEPTH_INFO_FIELDS = ("depth_min", "depth_max", "shift", "use_log")
+"""The quantizer's parameters, persisted as ``video.<name>`` in a depth feature's ``info``."""
 
 DepthUnit = Literal["m", "mm"]
 MM_PER_M = 1000
@@ -64,10 +67,14 @@ class DepthQuantization:
             ConfigError: Non-finite values, ``depth_max <= depth_min``, or a log mapping with
                 ``depth_min + shift <= 0``.
         """
-        check_depth_mapping(self)
+        _check_mapping(self)
+
+    def to_info(self) -> dict[str, float | bool]:
+        """The ``video.depth_min``/``depth_max``/``shift``/``use_log`` keys LeRobot stores."""
+        return {f"video.{name}": getattr(self, name) for name in DEPTH_INFO_FIELDS}
 
     @classmethod
-    def from_info(cls, info: dict[str, Any]) -> DepthQuantization:
+    def from_info(cls, info: Mapping[str, Any]) -> DepthQuantization:
         """Read the parameters persisted in a depth feature's ``info`` block.
 
         Args:
@@ -78,11 +85,39 @@ class DepthQuantization:
         Returns:
             The quantization.
         """
-        values = {
-            name: info.get(f"video.{name}")
-            for name in ("depth_min", "depth_max", "shift", "use_log")
-        }
+        if not isinstance(info, Mapping):
+            raise ConfigError(f"A feature's info must be a mapping, got {info!r}.")
+        values = {name: info.get(f"video.{name}") for name in DEPTH_INFO_FIELDS}
         return cls(**{k: v for k, v in values.items() if v is not None})
+
+
+def _is_number(value: object) -> bool:
+    return isinstance(value, int | float) and not isinstance(value, bool)
+
+
+def _check_mapping(params: DepthQuantization) -> None:
+    """Check ``depth_min``/``depth_max``/``shift`` (metres) and ``use_log``.
+
+    Raises:
+        ConfigError: A non-finite value, ``depth_max <= depth_min``, or a log mapping with
+            ``depth_min + shift <= 0``.
+    """
+    for name in ("depth_min", "depth_max", "shift"):
+        value = getattr(params, name)
+        if not _is_number(value) or not math.isfinite(value):
+            raise ConfigError(f"{name} must be a finite number of metres, got {value!r}.")
+    if not isinstance(params.use_log, bool):
+        raise ConfigError(f"use_log must be True or False, got {params.use_log!r}.")
+    if params.depth_max <= params.depth_min:
+        raise ConfigError(
+            f"depth_max must be greater than depth_min, got depth_min={params.depth_min!r} m "
+            f"and depth_max={params.depth_max!r} m."
+        )
+    if params.use_log and params.depth_min + params.shift <= 0:
+        raise ConfigError(
+            f"depth_min + shift must be positive for log quantization, got "
+            f"{params.depth_min!r} + {params.shift!r} m; raise shift or use use_log=False."
+        )
 
 
 def resolve_depth_unit(

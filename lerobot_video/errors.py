@@ -33,6 +33,23 @@ class DeviceUnavailableError(LeRobotVideoError, LookupError):
     """A camera, or the library that drives it, is not present on this machine."""
 
 
+class MissingDependencyError(DeviceUnavailableError, ImportError):
+    """An optional library a feature needs (cv2, pyrealsense2, huggingface_hub, ray) is missing.
+
+    Also a :class:`DeviceUnavailableError`: a camera whose driver library is missing is a
+    camera that cannot be used here.
+
+    Attributes:
+        module: The import name that failed.
+        extra: The ``lerobot-video`` extra that installs it.
+    """
+
+    def __init__(self, message: str, *, module: str, extra: str) -> None:
+        super().__init__(message)
+        self.module = module
+        self.extra = extra
+
+
 class FrameIndexError(LeRobotVideoError, IndexError):
     """A frame index or timestamp outside the stream, or farther than the tolerance."""
 

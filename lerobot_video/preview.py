@@ -9,8 +9,8 @@ from typing import cast
 import numpy as np
 import numpy.typing as npt
 
+from lerobot_video.codec.encode import encode_video
 from lerobot_video.config import RGBEncoderConfig
-from lerobot_video.encode import encode_video
 from lerobot_video.errors import ConfigError
 
 

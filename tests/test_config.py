@@ -22,6 +22,7 @@ from typing import Any
 import pytest
 
 from lerobot_video import config as config_module
+from lerobot_video import depth as depth_module
 from lerobot_video.config import (
     HW_VIDEO_CODECS,
     LIBSVTAV1_DEFAULT_PRESET,
@@ -72,7 +73,7 @@ class TestDefaultsMatchLeRobot:
         assert sorted(VALID_VIDEO_CODECS) == constants["VALID_VIDEO_CODECS"]
         assert len(VALID_VIDEO_CODECS) == len(set(VALID_VIDEO_CODECS)) == 11
         assert dict(config_module.VIDEO_CODEC_ALIASES) == constants["VIDEO_CODECS_ALIASES"]
-        assert constants["DEPTH_QMAX"] == config_module.DEPTH_QMAX
+        assert constants["DEPTH_QMAX"] == depth_module.DEPTH_QMAX
 
     def test_channels(self) -> None:
         assert RGBEncoderConfig.CHANNELS == 3

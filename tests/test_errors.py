@@ -3,7 +3,8 @@
 Covers: every public error is a ``LeRobotVideoError`` and the matching built-in
 (``ConfigError`` → ``ValueError``, ``CodecUnavailableError`` → ``LookupError``,
 ``FrameIndexError`` → ``IndexError``, ``MediaError`` → ``OSError``, ``MetadataError`` →
-``ValueError``, ``MergeConflictError`` → ``MetadataError``); the extra attributes
+``ValueError``, ``MergeConflictError`` → ``MetadataError``, ``MissingDependencyError`` →
+``ImportError`` and ``DeviceUnavailableError``); the extra attributes
 (``codec``, ``path``) and ``MediaError``'s plain message; the package exports them all.
 """
 
@@ -24,6 +25,7 @@ from lerobot_video.errors import (
     MediaError,
     MergeConflictError,
     MetadataError,
+    MissingDependencyError,
 )
 
 _BASES: list[tuple[type[Exception], type[BaseException]]] = [
@@ -35,6 +37,8 @@ _BASES: list[tuple[type[Exception], type[BaseException]]] = [
     (MetadataError, ValueError),
     (MergeConflictError, MetadataError),
     (MergeConflictError, ValueError),
+    (MissingDependencyError, ImportError),
+    (MissingDependencyError, DeviceUnavailableError),
 ]
 
 
@@ -43,6 +47,8 @@ def _instance(cls: type[Exception]) -> Exception:
         return cls("no such encoder", codec="h264_nvenc")
     if cls is MediaError:
         return cls("bad file", path=Path("x.mp4"))
+    if cls is MissingDependencyError:
+        return cls("cv2 is missing", module="cv2", extra="opencv")
     return cls("message")
 
 

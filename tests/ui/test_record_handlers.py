@@ -16,9 +16,11 @@ import gradio as gr
 import numpy as np
 import pytest
 
-from components import record_form, record_sources, record_tab
-from components.record_session import RecordSession, RecordSessions
-from components.record_view import stats_html
+from components.record import form as record_form
+from components.record import sources as record_sources
+from components.record import tab as record_tab
+from components.record.session import RecordSession, RecordSessions
+from components.record.view import stats_html
 from components.state import AppSettings, SessionState
 from components.widgets import depth_form_values, form_values, validate_depth_form
 from lerobot_video import (

@@ -1,0 +1,98 @@
+"""The Record page's dataset form: what a valid name, fps and task are; making the dataset."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Any
+
+import gradio as gr
+
+from components.record.session import RecordSession
+from components.state import AppSettings, SessionState
+from components.widgets import config_from_form, depth_config_from_form
+from lerobot_video import (
+    DepthEncoderConfig,
+    Recorder,
+    RGBEncoderConfig,
+    camera_features,
+    create_dataset,
+)
+
+NAME_PATTERN = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,63}")
+DATASETS_FOLDER = "datasets"
+TASK_MISSING = "Describe the task, e.g. 'pick up the red cube'; LeRobot stores it with every frame."
+RGB_KNOBS = 7  # config_from_form's arguments; the depth form's follow
+
+
+def dataset_form_problem(folder: Path, name: str, fps: float | None, task: str) -> str | None:
+    """What is wrong with the dataset form, or None; ``folder`` holds the session's datasets."""
+    name = (name or "").strip()
+    allowed = "1-64 letters, digits, '.', '_' or '-', starting with a letter or digit"
+    if not name:
+        return f"Give the dataset a name: {allowed} (e.g. 'pick_cube')."
+    if "/" in name or "\\" in name:
+        return f"Dataset name {name!r} must not contain a slash or backslash (it names one folder)."
+    if not NAME_PATTERN.fullmatch(name):
+        return f"Dataset name {name!r} is not allowed; use {allowed}."
+    if (folder / name).exists():
+        return (
+            f"A dataset named {name!r} already exists in this session; choose another name "
+            "(datasets are never recorded into an existing one)."
+        )
+    if fps is None or not float(fps).is_integer() or fps < 1:
+        return f"Frames per second must be a whole number of at least 1, got {fps!r}."
+    if not (task or "").strip():
+        return TASK_MISSING
+    return None
+
+
+def validate_dataset_form(
+    state: SessionState, name: str, fps: float | None, task: str, settings: AppSettings
+) -> str:
+    """Check the dataset form as the user types."""
+    folder = state.work_dir(settings) / DATASETS_FOLDER
+    problem = dataset_form_problem(folder, name, fps, task)
+    return (
+        f"⛔ {problem}" if problem else f"✅ Records into `{name.strip()}` at {int(fps or 0)} fps."
+    )
+
+
+def _summary(
+    root: Path, fps: int, task: str, rgb: RGBEncoderConfig, depth: DepthEncoderConfig | None
+) -> str:
+    encoders = f"colour {rgb.vcodec} {rgb.pix_fmt}"
+    if depth is not None:
+        encoders += f", depth {depth.vcodec} {depth.pix_fmt}"
+    return f"**Dataset `{root.name}`** · {fps} fps · task “{task.strip()}” · {encoders}"
+
+
+def open_recorder(
+    session: RecordSession,
+    folder: Path,
+    form: tuple[str, float | None, str, str, str, bool],
+    knobs: tuple[Any, ...],
+) -> None:
+    """Create the dataset from the form and start recording into it from the session's source."""
+    name, fps, task, robot_type, camera, realtime = form
+    problem = dataset_form_problem(folder, name, fps, task)
+    if problem or session.source is None:
+        raise gr.Error(problem or "Start the preview first.")
+    source, root = session.source, folder / name.strip()
+    has_depth = any(spec.kind == "depth" for spec in source.streams())
+    rgb = config_from_form(*knobs[:RGB_KNOBS])
+    depth = depth_config_from_form(*knobs[RGB_KNOBS:]) if has_depth else None
+    camera = (camera or "").strip()
+    features = camera_features(source, camera=camera)
+    writer = create_dataset(
+        root,
+        fps=int(fps or 0),
+        features=features,
+        robot_type=(robot_type or "").strip() or None,
+        rgb_encoder=rgb,
+        depth_encoder=depth,
+        realtime=realtime,
+    )
+    recorder = Recorder(source, writer, task=task, camera=camera)
+    recorder.start()
+    session.new_dataset(root, recorder, _summary(root, int(fps or 0), task, rgb, depth))

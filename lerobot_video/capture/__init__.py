@@ -1,0 +1,1 @@
+"""Frame sources (replay, browser, OpenCV, RealSense), their discovery, and the recorder."""

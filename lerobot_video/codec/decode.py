@@ -1,0 +1,319 @@
+"""Random access to video frames by presentation time, correct for every codec.
+
+LeRobot seeks to ``timestamp - 1 tick`` and decodes forward. MP4 seeks by *decode* time, so
+with B-frames or open GOPs (libx265 defaults) that lands on a keyframe *after* the frame
+wanted, whose leading pictures are then skipped or wrong. Here each opened file gets a packet
+index (decode and presentation times, keyframe flags; demuxed once, no decoding), the start
+point is the last keyframe whose *presentation* time is at or before the first frame needed,
+and the seek goes to that keyframe's decode time. If a frame is still missing, decoding starts
+again from the keyframe before. Opened files stay in a bounded LRU cache.
+"""
+
+from __future__ import annotations
+
+import bisect
+import os
+import threading
+from collections import OrderedDict
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from fractions import Fraction
+from pathlib import Path
+from typing import Any, cast
+
+import av
+import numpy as np
+import numpy.typing as npt
+
+from lerobot_video.codec._pyav import open_input
+from lerobot_video.errors import ConfigError, FrameIndexError, MediaError
+
+DECODER_CACHE_SIZE = int(os.environ.get("LEROBOT_VIDEO_DECODER_CACHE_SIZE", "16"))
+"""How many opened video files are kept (least recently used are closed first)."""
+
+
+def _rgb(frame: av.VideoFrame) -> npt.NDArray[np.uint8]:
+    return cast("npt.NDArray[np.uint8]", frame.to_ndarray(format="rgb24"))
+
+
+def _gray12(frame: av.VideoFrame) -> npt.NDArray[np.uint16]:
+    # The luma plane as 16-bit words: 12-bit depth codes come back exactly as written.
+    return cast("npt.NDArray[np.uint16]", frame.to_ndarray(format="gray12le"))
+
+
+_Converter = Callable[[av.VideoFrame], npt.NDArray[Any]]
+
+
+@dataclass(frozen=True, slots=True)
+class _Keyframe:
+    dts: int  # decode timestamp, stream ticks: what the MP4 demuxer seeks by
+    pts: int  # presentation timestamp, stream ticks
+
+
+class _OpenVideo:
+    """One opened file, its packet index, and a lock: a container is not thread-safe."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self.lock = threading.Lock()
+        self.container = open_input(path)
+        self.stream = self.container.streams.video[0]
+        # Frame threading adds latency to short random reads; one thread is fastest here.
+        self.stream.codec_context.thread_type = "NONE"
+        self.time_base: Fraction = self.stream.time_base or Fraction(1, 1)
+        self.frame_pts, self.keyframes = self._scan()
+        self.keyframe_pts = [k.pts for k in self.keyframes]
+        self.height = self.stream.codec_context.height
+        self.width = self.stream.codec_context.width
+
+    def _scan(self) -> tuple[npt.NDArray[np.int64], list[_Keyframe]]:
+        packets: list[tuple[int, int, bool]] = []
+        try:
+            for packet in self.container.demux(self.stream):
+                if packet.pts is not None and packet.dts is not None:
+                    packets.append((packet.dts, packet.pts, packet.is_keyframe))
+        except av.FFmpegError as err:
+            self.container.close()
+            raise MediaError(f"{str(self.path)!r} is corrupt: {err}.", path=self.path) from err
+        header_frames = self.stream.frames
+        if not packets or (header_frames and len(packets) < header_frames):
+            self.container.close()
+            raise MediaError(
+                f"{str(self.path)!r} is truncated or corrupt: its header lists "
+                f"{header_frames} frames but only {len(packets)} can be read.",
+                path=self.path,
+            )
+        packets.sort()
+        keyframes = [_Keyframe(dts=d, pts=p) for d, p, key in packets if key]
+        if not keyframes:
+            keyframes = [_Keyframe(dts=packets[0][0], pts=packets[0][1])]
+        return np.array(sorted(p for _, p, _ in packets), dtype=np.int64), keyframes
+
+    def nearest_frames(
+        self, timestamps_seconds: npt.NDArray[np.float64], tolerance_s: float
+    ) -> npt.NDArray[np.int64]:
+        """Map each timestamp to the pts of the nearest frame; raise if beyond tolerance."""
+        ticks = timestamps_seconds / float(self.time_base)
+        right = np.clip(np.searchsorted(self.frame_pts, ticks), 1, len(self.frame_pts) - 1)
+        left = right - 1
+        if len(self.frame_pts) == 1:
+            left = right = np.zeros_like(right)
+        choose_right = np.abs(self.frame_pts[right] - ticks) < np.abs(self.frame_pts[left] - ticks)
+        nearest = np.where(choose_right, self.frame_pts[right], self.frame_pts[left])
+        error_s = np.abs(nearest * float(self.time_base) - timestamps_seconds)
+        # Tiny slack: timestamps arrive as float seconds (i / fps), ticks are exact fractions.
+        bad = np.flatnonzero(error_s > tolerance_s + 1e-9)
+        if bad.size:
+            first = bad[0]
+            start_s = float(self.frame_pts[0] * self.time_base)
+            end_s = float(self.frame_pts[-1] * self.time_base)
+            raise FrameIndexError(
+                f"No frame within tolerance_s={tolerance_s} of {timestamps_seconds[first]:.6f} s "
+                f"in {str(self.path)!r}: the nearest frame is at "
+                f"{nearest[first] * float(self.time_base):.6f} s. The video has "
+                f"{len(self.frame_pts)} frames from {start_s:.6f} s to {end_s:.6f} s; query "
+                f"frame times (index / fps) or raise tolerance_s."
+            )
+        return nearest.astype(np.int64)
+
+    def decode(self, wanted_pts: Sequence[int], convert: _Converter) -> dict[int, npt.NDArray[Any]]:
+        """Decode the frames with these pts, from the best keyframe, falling back."""
+        wanted = set(wanted_pts)
+        first = min(wanted)
+        # Keyframes are in decode order and their pts increase along it, so bisect applies.
+        start = max(bisect.bisect_right(self.keyframe_pts, first) - 1, 0)
+        while True:
+            found = self._decode_from(self.keyframes[start], wanted, convert)
+            if len(found) == len(wanted) or start == 0:
+                break
+            start -= 1  # A leading picture was skipped: begin one keyframe earlier.
+        if len(found) != len(wanted):
+            missing = sorted(wanted - found.keys())
+            raise MediaError(
+                f"{str(self.path)!r} could not decode the frames at "
+                f"{[round(float(p * self.time_base), 6) for p in missing]} s; the file is "
+                f"corrupt.",
+                path=self.path,
+            )
+        return found
+
+    def _decode_from(
+        self, keyframe: _Keyframe, wanted: set[int], convert: _Converter
+    ) -> dict[int, npt.NDArray[Any]]:
+        found: dict[int, npt.NDArray[Any]] = {}
+        try:
+            self.container.seek(keyframe.dts, backward=True, any_frame=False, stream=self.stream)
+            for packet in self.container.demux(self.stream):
+                for frame in self.stream.decode(packet):
+                    if frame.pts in wanted:
+                        found[frame.pts] = convert(frame)
+                        if len(found) == len(wanted):
+                            return found
+        except av.FFmpegError as err:
+            raise MediaError(f"{str(self.path)!r} is corrupt: {err}.", path=self.path) from err
+        return found
+
+    def close(self) -> None:
+        self.container.close()
+
+
+class _DecoderCache:
+    """LRU cache of opened files, keyed by path, size and modification time."""
+
+    def __init__(self, max_size: int) -> None:
+        self.max_size = max_size
+        self.lock = threading.Lock()
+        self.entries: OrderedDict[tuple[str, int, int], _OpenVideo] = OrderedDict()
+
+    def get(self, path: Path) -> _OpenVideo:
+        try:
+            stat = os.stat(path)
+        except OSError as err:
+            raise MediaError(f"Video file {str(path)!r} cannot be read: {err}.", path=path) from err
+        # Size and modification time make a rewritten file a new entry; the path is taken as
+        # given (resolving it costs a syscall per component on every request).
+        key = (os.fspath(path), stat.st_size, stat.st_mtime_ns)
+        with self.lock:
+            video = self.entries.get(key)
+            if video is not None:
+                self.entries.move_to_end(key)
+                return video
+        video = _OpenVideo(path)
+        with self.lock:
+            self.entries[key] = video
+            while len(self.entries) > max(self.max_size, 1):
+                _, evicted = self.entries.popitem(last=False)
+                with evicted.lock:
+                    evicted.close()
+        return video
+
+    def clear(self) -> None:
+        with self.lock:
+            for video in self.entries.values():
+                with video.lock:
+                    video.close()
+            self.entries.clear()
+
+
+_CACHE = _DecoderCache(DECODER_CACHE_SIZE)
+
+
+def clear_decoder_cache() -> None:
+    """Close every video file kept open by :func:`decode_frames`."""
+    _CACHE.clear()
+
+
+def decode_frames(
+    path: str | os.PathLike[str],
+    timestamps: Sequence[float] | npt.NDArray[np.floating],
+    *,
+    tolerance_s: float = 1e-4,
+) -> npt.NDArray[np.uint8]:
+    """Decode the frames shown at the given times, with LeRobot's timestamp semantics.
+
+    Each timestamp selects the frame whose presentation time is nearest; if that frame is
+    farther than ``tolerance_s``, the call fails rather than return a different frame. The
+    file stays open in a bounded cache, so repeated requests do not reopen it.
+
+    Args:
+        path: The video file (MP4 as LeRobot writes it, or any file FFmpeg reads).
+        timestamps: Times in seconds from the start of the file; any order, repeats allowed.
+        tolerance_s: Largest accepted distance, in seconds, between a timestamp and the frame
+            returned for it (LeRobot's default 1e-4).
+
+    Returns:
+        RGB frames, shape (len(timestamps), H, W, 3), uint8, in the order of ``timestamps``.
+
+    Raises:
+        ConfigError: ``timestamps`` is empty or not finite, or ``tolerance_s`` is negative.
+        FrameIndexError: A timestamp has no frame within ``tolerance_s``.
+        MediaError: The file is missing, not a video, truncated or corrupt.
+    """
+    return _decode_at(Path(path), timestamps, tolerance_s, _rgb)
+
+
+def decode_depth_codes(
+    path: str | os.PathLike[str],
+    timestamps: Sequence[float] | npt.NDArray[np.floating],
+    *,
+    tolerance_s: float = 1e-4,
+) -> npt.NDArray[np.uint16]:
+    """Decode 12-bit depth codes at the given times, exactly as they were encoded.
+
+    Same timestamp semantics and cache as :func:`decode_frames`. Only a decoder is needed
+    (never an HEVC encoder, unlike LeRobot's reader). Turn codes into depth with
+    :func:`lerobot_video.dequantize_depth` and ``DepthQuantization.from_info(info)``.
+
+    Args:
+        path: A depth video (``gray12le`` HEVC or FFV1 as LeRobot or this library writes).
+        timestamps: Times in seconds from the start of the file.
+        tolerance_s: Largest accepted distance, in seconds, to the frame returned.
+
+    Returns:
+        Codes, (len(timestamps), H, W) uint16 in [0, 4095] for 12-bit streams.
+
+    Raises:
+        ConfigError: ``timestamps`` is empty or not finite, or ``tolerance_s`` is negative.
+        FrameIndexError: A timestamp has no frame within ``tolerance_s``.
+        MediaError: The file is missing, not a video, truncated or corrupt.
+    """
+    return _decode_at(Path(path), timestamps, tolerance_s, _gray12)
+
+
+def _decode_at(
+    path: Path,
+    timestamps: Sequence[float] | npt.NDArray[np.floating],
+    tolerance_s: float,
+    convert: _Converter,
+) -> npt.NDArray[Any]:
+    times = np.asarray(timestamps, dtype=np.float64)
+    if times.ndim != 1 or times.size == 0 or not np.all(np.isfinite(times)):
+        raise ConfigError(
+            f"timestamps must be a non-empty 1-D sequence of finite seconds, got {timestamps!r}."
+        )
+    if not tolerance_s >= 0:
+        raise ConfigError(f"tolerance_s must be >= 0 seconds, got {tolerance_s!r}.")
+    video = _CACHE.get(path)
+    with video.lock:
+        nearest = video.nearest_frames(times, tolerance_s)
+        decoded = video.decode(sorted(set(nearest.tolist())), convert)
+    return np.stack([decoded[pts] for pts in nearest.tolist()])
+
+
+def decode_all_frames(
+    path: str | os.PathLike[str], *, max_frames: int | None = None
+) -> tuple[npt.NDArray[np.uint8], int]:
+    """Decode a video from its start, in presentation order, as RGB.
+
+    Args:
+        path: The video file.
+        max_frames: Stop after this many frames; None decodes them all.
+
+    Returns:
+        The frames, (N, H, W, 3) uint8, and the stream's frame rate rounded to frames per
+        second (30 when the file does not say).
+
+    Raises:
+        ConfigError: ``max_frames`` is below 1.
+        MediaError: The file is missing, not a video, or corrupt.
+    """
+    if max_frames is not None and max_frames < 1:
+        raise ConfigError(f"max_frames must be >= 1 or None, got {max_frames!r}.")
+    path = Path(path)
+    container = open_input(path)
+    frames: list[npt.NDArray[np.uint8]] = []
+    try:
+        stream = container.streams.video[0]
+        stream.codec_context.thread_type = "AUTO"  # throughput matters here, not latency
+        rate = stream.base_rate or stream.average_rate
+        for frame in container.decode(stream):
+            frames.append(_rgb(frame))
+            if max_frames is not None and len(frames) >= max_frames:
+                break
+    except av.FFmpegError as err:
+        raise MediaError(f"{str(path)!r} is corrupt: {err}.", path=path) from err
+    finally:
+        container.close()
+    if not frames:
+        raise MediaError(f"{str(path)!r} has no decodable frames.", path=path)
+    return np.stack(frames), round(float(rate)) if rate else 30

@@ -1,0 +1,1 @@
+"""LeRobot v3.0 datasets: layout, features, writer, reader, resume, stats, streaming, archive."""

@@ -1,0 +1,403 @@
+"""Read a LeRobot v3.0 dataset without torch: metadata, episodes, data columns, frames.
+
+Frames are located as LeRobot locates them (SPEC 1.8 and 7): frame ``i`` of episode ``e``
+is the frame shown at ``from_timestamp(e) + i / fps`` in the episode's MP4, within a
+tolerance. Only episodes counted by ``info.json`` are listed, so a dataset whose recording
+died mid-save reads as its last complete state.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Literal
+
+import numpy as np
+import numpy.typing as npt
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+from lerobot_video.codec.decode import decode_depth_codes, decode_frames
+from lerobot_video.dataset.layout import (
+    EPISODES_DIR,
+    INFO_PATH,
+    STATS_PATH,
+    TASKS_PATH,
+    is_depth_feature,
+    load_json,
+    read_recording_log,
+    read_tasks,
+    video_feature_info,
+)
+from lerobot_video.dataset.stats import Stats, stats_from_json
+from lerobot_video.depth import DepthQuantization, dequantize_depth
+from lerobot_video.errors import ConfigError, FrameIndexError, MetadataError
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class VideoSegment:
+    """Where one episode of one camera lies inside an MP4 shared with other episodes.
+
+    Attributes:
+        chunk_index: ``chunk-XXX`` of the MP4.
+        file_index: ``file-YYY`` of the MP4.
+        from_seconds: Presentation time (s) of the episode's first frame in the file
+            (LeRobot's ``from_timestamp``).
+        to_seconds: End of the episode's span (s) in the file, ``from_seconds`` plus the
+            episode's duration (LeRobot's ``to_timestamp``).
+    """
+
+    chunk_index: int
+    file_index: int
+    from_seconds: float
+    to_seconds: float
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class EpisodeInfo:
+    """One row of ``meta/episodes``: an episode's size, tasks and where its data lies.
+
+    Attributes:
+        episode_index: Index of the episode, from 0.
+        length: Frames in the episode.
+        tasks: The distinct tasks of its frames.
+        dataset_from_index: Global ``index`` of its first frame.
+        dataset_to_index: One past the global ``index`` of its last frame (half-open).
+        data_chunk_index: ``chunk-XXX`` of the data parquet holding its rows.
+        data_file_index: ``file-YYY`` of that parquet.
+        videos: Camera key to the episode's :class:`VideoSegment`.
+        dropped_frames: Positions, among the frames offered while recording, of those
+            real-time mode dropped (``meta/recording.json``); None when the dataset does not
+            say (e.g. recorded by LeRobot).
+    """
+
+    episode_index: int
+    length: int
+    tasks: tuple[str, ...]
+    dataset_from_index: int
+    dataset_to_index: int
+    data_chunk_index: int
+    data_file_index: int
+    videos: Mapping[str, VideoSegment]
+    dropped_frames: tuple[int, ...] | None = None
+
+    @classmethod
+    def from_row(
+        cls,
+        row: Mapping[str, Any],
+        tasks: Sequence[str] | None = None,
+        *,
+        dropped_frames: Sequence[int] | None = None,
+    ) -> EpisodeInfo:
+        """Build from a ``meta/episodes`` row (column name to value).
+
+        Args:
+            row: The row; ``videos/<key>/...`` columns give :attr:`videos`.
+            tasks: Overrides ``row["tasks"]`` when given.
+            dropped_frames: The episode's dropped frames, when known.
+
+        Returns:
+            The episode.
+        """
+        keys = [
+            c.split("/")[1] for c in row if c.startswith("videos/") and c.endswith("/file_index")
+        ]
+        videos = {
+            key: VideoSegment(
+                chunk_index=int(row[f"videos/{key}/chunk_index"]),
+                file_index=int(row[f"videos/{key}/file_index"]),
+                from_seconds=float(row[f"videos/{key}/from_timestamp"]),
+                to_seconds=float(row[f"videos/{key}/to_timestamp"]),
+            )
+            for key in keys
+        }
+        return cls(
+            episode_index=int(row["episode_index"]),
+            length=int(row["length"]),
+            tasks=tuple(row["tasks"] if tasks is None else tasks),
+            dataset_from_index=int(row["dataset_from_index"]),
+            dataset_to_index=int(row["dataset_to_index"]),
+            data_chunk_index=int(row["data/chunk_index"]),
+            data_file_index=int(row["data/file_index"]),
+            videos=videos,
+            dropped_frames=None if dropped_frames is None else tuple(dropped_frames),
+        )
+
+
+def open_dataset(root: str | os.PathLike[str]) -> DatasetReader:
+    """Open a LeRobot v3.0 dataset folder for reading.
+
+    Args:
+        root: The dataset folder (holding ``meta/info.json``).
+
+    Returns:
+        The reader.
+
+    Raises:
+        MetadataError: Missing or malformed metadata, or a format other than v3.x (convert
+            v2.1 datasets with LeRobot's ``convert_dataset_v21_to_v30`` first).
+    """
+    return DatasetReader(Path(root))
+
+
+class DatasetReader:
+    """Metadata, episodes, data columns and frames of a dataset on disk.
+
+    Made by :func:`open_dataset`; reads ``meta/`` once, data and videos on demand.
+    """
+
+    def __init__(self, root: Path) -> None:
+        self._root = root
+        self._info: dict[str, Any] = load_json(root / INFO_PATH)
+        version = str(self._info.get("codebase_version", ""))
+        if not version.startswith("v3."):
+            raise MetadataError(
+                f"Dataset {str(root)!r} has codebase_version {version!r}; only v3.x is read. "
+                f"Convert older datasets with LeRobot's convert_dataset_v21_to_v30."
+            )
+        for name in ("fps", "features", "total_episodes", "data_path"):
+            if name not in self._info:
+                raise MetadataError(f"{str(root / INFO_PATH)!r} lacks the {name!r} field.")
+        tasks_path = root / TASKS_PATH
+        self._tasks = read_tasks(tasks_path) if tasks_path.exists() else ()
+        self._episodes = self._load_episodes()
+
+    def _load_episodes(self) -> tuple[EpisodeInfo, ...]:
+        total = int(self._info["total_episodes"])
+        dropped = read_recording_log(self._root, total)
+        rows: dict[int, EpisodeInfo] = {}
+        for path in sorted((self._root / EPISODES_DIR).glob("*/*.parquet")):
+            try:
+                schema = pq.read_schema(path)
+                columns = [n for n in schema.names if not n.startswith("stats/")]
+                table = pq.read_table(path, columns=columns)
+            except (OSError, pa.ArrowException) as err:
+                raise MetadataError(f"Cannot read episodes file {str(path)!r}: {err}.") from err
+            for row in table.to_pylist():
+                # Rows past total_episodes belong to a save that never committed.
+                index = int(row["episode_index"])
+                if index < total:
+                    rows[index] = EpisodeInfo.from_row(row, dropped_frames=dropped.get(index))
+        if sorted(rows) != list(range(total)):
+            raise MetadataError(
+                f"info.json of {str(self._root)!r} counts {total} episodes but meta/episodes "
+                f"lists {sorted(rows)}; the metadata is inconsistent."
+            )
+        return tuple(rows[i] for i in range(total))
+
+    @property
+    def root(self) -> Path:
+        """The dataset folder."""
+        return self._root
+
+    @property
+    def info(self) -> dict[str, Any]:
+        """``meta/info.json`` as parsed (a copy is not made; do not modify)."""
+        return self._info
+
+    @property
+    def fps(self) -> int:
+        """Frames per second of every stream."""
+        return int(self._info["fps"])
+
+    @property
+    def features(self) -> dict[str, dict[str, Any]]:
+        """``info.json``'s features, in order."""
+        features: dict[str, dict[str, Any]] = self._info["features"]
+        return features
+
+    @property
+    def video_keys(self) -> list[str]:
+        """Camera features stored as MP4 (RGB and depth)."""
+        return [key for key, ft in self.features.items() if ft["dtype"] == "video"]
+
+    @property
+    def depth_keys(self) -> list[str]:
+        """Camera features holding depth, by the canonical or a legacy marker."""
+        return [key for key in self.video_keys if is_depth_feature(self.features[key])]
+
+    @property
+    def num_episodes(self) -> int:
+        """Complete episodes."""
+        return len(self._episodes)
+
+    @property
+    def num_frames(self) -> int:
+        """Frames in all complete episodes."""
+        return sum(episode.length for episode in self._episodes)
+
+    @property
+    def tasks(self) -> tuple[str, ...]:
+        """Task strings, position = ``task_index``."""
+        return self._tasks
+
+    @property
+    def episodes(self) -> tuple[EpisodeInfo, ...]:
+        """Every complete episode, position = ``episode_index``."""
+        return self._episodes
+
+    @property
+    def stats(self) -> dict[str, Stats] | None:
+        """``meta/stats.json`` as arrays, or None when the file is absent.
+
+        Raises:
+            MetadataError: The file is not valid JSON.
+        """
+        path = self._root / STATS_PATH
+        return stats_from_json(load_json(path)) if path.exists() else None
+
+    def _episode(self, episode_index: int) -> EpisodeInfo:
+        if not 0 <= episode_index < len(self._episodes):
+            raise FrameIndexError(
+                f"Episode {episode_index!r} does not exist; the dataset has episodes "
+                f"0..{len(self._episodes) - 1}."
+            )
+        return self._episodes[episode_index]
+
+    def video_path(self, key: str, episode_index: int) -> Path:
+        """The MP4 holding a camera's frames of an episode.
+
+        Raises:
+            ConfigError: ``key`` is not a video feature.
+            FrameIndexError: No such episode.
+        """
+        if key not in self.video_keys:
+            raise ConfigError(f"{key!r} is not a video feature; video features: {self.video_keys}.")
+        segment = self._episode(episode_index).videos[key]
+        relative = str(self._info["video_path"]).format(
+            video_key=key, chunk_index=segment.chunk_index, file_index=segment.file_index
+        )
+        return self._root / relative
+
+    def _timestamps(
+        self, key: str, episode_index: int, frame_indices: Sequence[int] | None
+    ) -> tuple[Path, npt.NDArray[np.float64]]:
+        episode = self._episode(episode_index)
+        path = self.video_path(key, episode_index)
+        indices = np.arange(episode.length) if frame_indices is None else np.asarray(frame_indices)
+        if indices.ndim != 1 or (indices.size and not np.issubdtype(indices.dtype, np.integer)):
+            raise ConfigError(
+                f"frame_indices must be a 1-D sequence of integers, got {frame_indices!r}."
+            )
+        bad = indices[(indices < 0) | (indices >= episode.length)]
+        if bad.size:
+            raise FrameIndexError(
+                f"Frame {int(bad[0])} is outside episode {episode_index} of {episode.length} "
+                f"frames; valid indices are [0, {episode.length})."
+            )
+        return path, episode.videos[key].from_seconds + indices / self.fps
+
+    def frames(
+        self,
+        key: str,
+        episode_index: int,
+        frame_indices: Sequence[int] | None = None,
+        *,
+        depth_output_unit: Literal["mm", "m"] = "mm",
+        tolerance_s: float = 1e-4,
+    ) -> npt.NDArray[Any]:
+        """Decode frames of one camera in one episode.
+
+        Args:
+            key: A video feature.
+            episode_index: The episode.
+            frame_indices: Frame indices within the episode, any order; None for all.
+            depth_output_unit: Unit of depth frames: ``"mm"`` (whole millimetres, as
+                LeRobot returns by default) or ``"m"``.
+            tolerance_s: Largest accepted distance (s) between ``from_timestamp + i / fps``
+                and the frame decoded for it (LeRobot's default 1e-4).
+
+        Returns:
+            RGB cameras: (N, H, W, 3) uint8. Depth cameras: (N, H, W) float32 depth in
+            ``depth_output_unit``, dequantized with the feature's stored parameters.
+
+        Raises:
+            ConfigError: Unknown key or bad ``frame_indices``/``depth_output_unit``.
+            FrameIndexError: No such episode or frame, or no frame within the tolerance.
+            MediaError: The MP4 is missing or corrupt.
+        """
+        path, timestamps = self._timestamps(key, episode_index, frame_indices)
+        if key not in self.depth_keys:
+            return decode_frames(path, timestamps, tolerance_s=tolerance_s)
+        codes = decode_depth_codes(path, timestamps, tolerance_s=tolerance_s)
+        quantization = DepthQuantization.from_info(video_feature_info(self.features[key]))
+        return dequantize_depth(codes, quantization, output_unit=depth_output_unit)
+
+    def depth_codes(
+        self,
+        key: str,
+        episode_index: int,
+        frame_indices: Sequence[int] | None = None,
+        *,
+        tolerance_s: float = 1e-4,
+    ) -> npt.NDArray[np.uint16]:
+        """Decode the 12-bit codes of a depth camera, exactly as stored.
+
+        Args:
+            key: A depth video feature.
+            episode_index: The episode.
+            frame_indices: Frame indices within the episode; None for all.
+            tolerance_s: As in :meth:`frames`.
+
+        Returns:
+            Codes, (N, H, W) uint16 in [0, 4095].
+
+        Raises:
+            ConfigError: ``key`` is not a depth feature, or bad ``frame_indices``.
+            FrameIndexError: No such episode or frame, or no frame within the tolerance.
+            MediaError: The MP4 is missing or corrupt.
+        """
+        if key not in self.depth_keys:
+            raise ConfigError(f"{key!r} is not a depth feature; depth features: {self.depth_keys}.")
+        path, timestamps = self._timestamps(key, episode_index, frame_indices)
+        return decode_depth_codes(path, timestamps, tolerance_s=tolerance_s)
+
+    def episode_columns(self, episode_index: int) -> dict[str, npt.NDArray[Any]]:
+        """Every data column of one episode, in feature order.
+
+        Args:
+            episode_index: The episode.
+
+        Returns:
+            Column name to array: (length,) for scalars and strings, (length, n) for
+            vectors; rows in frame order.
+
+        Raises:
+            FrameIndexError: No such episode.
+            MetadataError: The data file is missing, unreadable, or lacks the episode's rows.
+        """
+        episode = self._episode(episode_index)
+        relative = str(self._info["data_path"]).format(
+            chunk_index=episode.data_chunk_index, file_index=episode.data_file_index
+        )
+        path = self._root / relative
+        try:
+            table = pq.read_table(path, filters=[("episode_index", "==", episode_index)])
+        except (OSError, pa.ArrowException) as err:
+            raise MetadataError(f"Cannot read data file {str(path)!r}: {err}.") from err
+        if table.num_rows != episode.length:
+            raise MetadataError(
+                f"{str(path)!r} holds {table.num_rows} rows of episode {episode_index}; its "
+                f"metadata says {episode.length}."
+            )
+        table = table.sort_by("frame_index")
+        names = [name for name in self.features if name in table.column_names]
+        return {name: _to_numpy(table[name]) for name in names}
+
+
+def _to_numpy(column: pa.ChunkedArray) -> npt.NDArray[Any]:
+    """A parquet column as NumPy: scalars (N,), fixed-size lists (N, n), others via Python."""
+    array = column.combine_chunks()
+    result: npt.NDArray[Any]
+    if pa.types.is_fixed_size_list(array.type):
+        values = array.flatten().to_numpy(zero_copy_only=False)
+        result = values.reshape(len(array), array.type.list_size)
+    elif pa.types.is_list(array.type) or pa.types.is_large_list(array.type):
+        result = np.array(array.to_pylist())
+    elif pa.types.is_string(array.type) or pa.types.is_large_string(array.type):
+        result = np.array(array.to_pylist(), dtype=object)
+    else:
+        result = array.to_numpy(zero_copy_only=False)
+    return result

@@ -1,0 +1,1 @@
+"""Measurements for people: encoder comparisons and depth round trips."""

@@ -1,0 +1,331 @@
+"""The depth lab (``lerobot_video.study.depth_lab``): loading depth clips and measuring round trips.
+
+Covers:
+- ``load_depth_clip``: ``.npy`` as (N, H, W), (H, W), (N, H, W, 1) and (N, 1, H, W); ``.npz``
+  with ``depth`` and ``fps``; ``max_frames``; forced units; a 16-bit PNG sequence (PIL
+  ``I;16``) read in name order; refusals with their messages (8-bit PNG, mixed files, two
+  arrays, no files, a 3-channel array);
+- ``compare_depth_encodings`` on a tiny synthetic clip (6 frames of 48x64 float metres with
+  NaN holes and pixels beyond ``depth_max``) through lossless HEVC and FFV1: exact codes,
+  in-range error at most half a quantization step, the out-of-range share, LeRobot
+  readability, sizes, and the NaN kept for invalid pixels; label and count refusals;
+- ``DepthComparison.values_at``: mm equals m x 1000, NaN at invalid pixels, bad indices;
+- ``depth_frame_views``: 1 + 2 x encodings RGB images of the frame size, magenta where
+  invalid, bad frame indices.
+"""
+
+from __future__ import annotations
+
+import math
+from pathlib import Path
+
+import numpy as np
+import numpy.typing as npt
+import pytest
+from PIL import Image
+
+from lerobot_video import (
+    COLORMAPS,
+    ConfigError,
+    DepthClip,
+    DepthComparison,
+    DepthEncoderConfig,
+    FrameIndexError,
+    compare_depth_encodings,
+    depth_frame_views,
+    load_depth_clip,
+    quantization_step_mm,
+)
+
+N, HEIGHT, WIDTH, FPS = 6, 48, 64, 15
+HEVC_LABEL, FFV1_LABEL = "HEVC lossless", "FFV1"
+CONFIGS = [
+    (HEVC_LABEL, DepthEncoderConfig()),
+    (FFV1_LABEL, DepthEncoderConfig(vcodec="ffv1", extra_options={}, crf=None)),
+]
+MAGENTA = (255, 0, 255)
+FLOAT32_EPS = float(np.finfo(np.float32).eps)
+
+
+def synthetic_metres() -> npt.NDArray[np.float32]:
+    """(6, 48, 64) float32 metres: a 0.3..9 m ramp, a NaN hole, a 12 m patch (> depth_max)."""
+    yy, xx = np.mgrid[0:HEIGHT, 0:WIDTH]
+    depth = np.empty((N, HEIGHT, WIDTH), dtype=np.float32)
+    for i in range(N):
+        depth[i] = 0.3 + 8.7 * ((xx + 2 * yy + 5 * i) % 97) / 96
+    depth[:, 2:6, 3:9] = np.nan  # 24 invalid pixels per frame
+    depth[:, 30:40, 50:60] = 12.0  # 100 pixels per frame beyond depth_max (10 m)
+    return depth
+
+
+NAN_PIXEL = (1, 3, 4)
+FAR_PIXEL = (2, 35, 55)
+NEAR_PIXEL = (3, 20, 20)
+
+
+@pytest.fixture(scope="module")
+def clip() -> DepthClip:
+    return DepthClip(name="synthetic", depth=synthetic_metres(), unit="m", fps=FPS)
+
+
+@pytest.fixture(scope="module")
+def comparison(tmp_path_factory: pytest.TempPathFactory, clip: DepthClip) -> DepthComparison:
+    return compare_depth_encodings(clip, CONFIGS, output_dir=tmp_path_factory.mktemp("lab"))
+
+
+def _save_png16(path: Path, frame: npt.NDArray[np.uint16]) -> None:
+    image = Image.fromarray(frame)
+    assert image.mode == "I;16"
+    image.save(path)
+
+
+class TestLoadDepthClip:
+    @pytest.mark.parametrize(
+        "shape", [(N, HEIGHT, WIDTH), (N, HEIGHT, WIDTH, 1), (N, 1, HEIGHT, WIDTH)]
+    )
+    def test_npy_frames(self, tmp_path: Path, shape: tuple[int, ...]) -> None:
+        depth = synthetic_metres()
+        path = tmp_path / "frames.npy"
+        np.save(path, depth.reshape(shape))
+        clip = load_depth_clip([path])
+        assert clip.depth.shape == (N, HEIGHT, WIDTH)
+        assert clip.unit == "m"
+        assert clip.depth.dtype == np.float32
+        assert clip.fps == 30
+        assert clip.name == "frames"
+        np.testing.assert_array_equal(clip.depth, depth)
+
+    def test_npy_single_frame_millimetres(self, tmp_path: Path) -> None:
+        frame = np.arange(HEIGHT * WIDTH, dtype=np.uint16).reshape(HEIGHT, WIDTH)
+        path = tmp_path / "one.npy"
+        np.save(path, frame)
+        clip = load_depth_clip([path], fps=12)
+        assert clip.depth.shape == (1, HEIGHT, WIDTH)
+        assert clip.unit == "mm"
+        assert clip.depth.dtype == np.uint16
+        assert clip.fps == 12
+        np.testing.assert_array_equal(clip.depth[0], frame)
+
+    def test_npz_with_fps(self, tmp_path: Path) -> None:
+        depth = synthetic_metres()
+        path = tmp_path / "episode.npz"
+        np.savez(path, timestamps=np.arange(N) / 50, depth=depth, fps=np.int64(50))
+        clip = load_depth_clip([path], fps=30)
+        assert clip.fps == 50
+        np.testing.assert_array_equal(clip.depth, depth)
+
+    def test_npz_without_fps_uses_argument(self, tmp_path: Path) -> None:
+        path = tmp_path / "episode.npz"
+        np.savez(path, depth=synthetic_metres())
+        assert load_depth_clip([path], fps=24).fps == 24
+
+    def test_max_frames_and_forced_unit(self, tmp_path: Path) -> None:
+        path = tmp_path / "mm-as-float.npy"
+        np.save(path, np.full((N, 4, 4), 1500.0, dtype=np.float64))
+        clip = load_depth_clip([path], max_frames=2, unit="mm")
+        assert clip.depth.shape == (2, 4, 4)
+        assert clip.unit == "mm"
+        assert clip.depth.dtype == np.uint16
+        assert np.all(clip.depth == 1500)
+
+    def test_png16_sequence_in_name_order(self, tmp_path: Path) -> None:
+        frames = [np.full((HEIGHT, WIDTH), 1000 * (i + 1), dtype=np.uint16) for i in range(3)]
+        frames[1][0, :5] = [0, 1, 255, 256, 65535]  # beyond 8 bits, and the extremes
+        paths = []
+        for i in (2, 0, 1):
+            path = tmp_path / f"depth_{i:03d}.png"
+            _save_png16(path, frames[i])
+            paths.append(path)
+        clip = load_depth_clip(paths, fps=6)
+        assert clip.unit == "mm"
+        assert clip.depth.dtype == np.uint16
+        assert clip.fps == 6
+        np.testing.assert_array_equal(clip.depth, np.stack(frames))
+
+    def test_8bit_png_refused(self, tmp_path: Path) -> None:
+        path = tmp_path / "grey.png"
+        Image.fromarray(np.zeros((HEIGHT, WIDTH), dtype=np.uint8)).save(path)
+        with pytest.raises(ConfigError, match=r"'grey\.png' is an 8-bit image \(mode L\)"):
+            load_depth_clip([path])
+
+    def test_mixed_files_refused(self, tmp_path: Path) -> None:
+        png, npy = tmp_path / "a.png", tmp_path / "b.npy"
+        _save_png16(png, np.zeros((HEIGHT, WIDTH), dtype=np.uint16))
+        np.save(npy, synthetic_metres())
+        with pytest.raises(ConfigError, match=r"Unsupported depth files"):
+            load_depth_clip([png, npy])
+
+    def test_two_arrays_refused(self, tmp_path: Path) -> None:
+        paths = [tmp_path / "a.npy", tmp_path / "b.npy"]
+        for path in paths:
+            np.save(path, synthetic_metres())
+        with pytest.raises(ConfigError, match=r"one \.npy or \.npz file at a time"):
+            load_depth_clip(paths)
+
+    def test_no_files_refused(self) -> None:
+        with pytest.raises(ConfigError, match="No depth files given"):
+            load_depth_clip([])
+
+    def test_colour_array_refused(self, tmp_path: Path) -> None:
+        path = tmp_path / "rgb.npy"
+        np.save(path, np.zeros((2, HEIGHT, WIDTH, 3), dtype=np.uint16))
+        with pytest.raises(ConfigError, match=r"Depth must be \(N, H, W\) or \(H, W\)"):
+            load_depth_clip([path])
+
+
+@pytest.mark.requires_encoder("libx265")
+class TestCompareDepthEncodings:
+    def test_lossless_entries(self, comparison: DepthComparison) -> None:
+        assert [e.label for e in comparison.encodings] == [HEVC_LABEL, FFV1_LABEL]
+        for encoding in comparison.encodings:
+            assert encoding.codes_exact, encoding.label
+            assert encoding.max_code_error == 0
+            assert encoding.path.is_file()
+            assert encoding.size_bytes == encoding.path.stat().st_size
+            assert encoding.size_ratio_vs_raw > 0
+            assert encoding.size_ratio_vs_raw == pytest.approx(
+                encoding.size_bytes / (N * HEIGHT * WIDTH * 2)
+            )
+            assert encoding.info["is_depth_map"] is True
+            assert encoding.decoded_m.shape == (N, HEIGHT, WIDTH)
+        assert comparison.raw_bytes == N * HEIGHT * WIDTH * 2
+
+    def test_error_within_half_a_step(self, comparison: DepthComparison) -> None:
+        # Lossless codes leave only the quantizer's rounding: half a step at most, and the
+        # step grows with depth, so the largest in-range depth bounds every pixel.
+        original = comparison.original_m
+        largest = float(np.nanmax(np.where(original <= 10.0, original, np.nan)))
+        half_step_m = float(quantization_step_mm(largest)) / 2 / 1000
+        bound = half_step_m + 8 * FLOAT32_EPS * 10.0
+        for encoding in comparison.encodings:
+            assert 0 < encoding.max_abs_error_m <= bound, encoding.label
+            assert encoding.mean_abs_error_m <= encoding.max_abs_error_m
+
+    def test_out_of_range_fraction(self, comparison: DepthComparison) -> None:
+        valid_per_frame = HEIGHT * WIDTH - 24
+        expected = 100 / valid_per_frame
+        for encoding in comparison.encodings:
+            assert encoding.out_of_range_fraction == pytest.approx(expected)
+            # Saturated pixels read back as depth_max, not as their 12 m.
+            np.testing.assert_array_equal(encoding.decoded_m[:, 30:40, 50:60], np.float32(10.0))
+
+    def test_invalid_pixels_stay_nan(self, comparison: DepthComparison) -> None:
+        invalid = np.isnan(synthetic_metres())
+        np.testing.assert_array_equal(np.isnan(comparison.original_m), invalid)
+        for encoding in comparison.encodings:
+            np.testing.assert_array_equal(np.isnan(encoding.decoded_m), invalid)
+            np.testing.assert_array_equal(np.isnan(encoding.error_m), invalid)
+
+    def test_lerobot_readable_and_profile(self, comparison: DepthComparison) -> None:
+        hevc, ffv1 = comparison.encodings
+        assert hevc.lerobot_readable is True
+        assert ffv1.lerobot_readable is False
+        assert hevc.profile == "hevc Rext"
+        assert ffv1.profile.startswith("ffv1")
+
+    def test_progress(self, tmp_path: Path, clip: DepthClip) -> None:
+        calls: list[tuple[int, int]] = []
+        compare_depth_encodings(
+            clip, CONFIGS[1:], output_dir=tmp_path, progress=lambda d, t: calls.append((d, t))
+        )
+        assert calls == [(1, 1)]
+
+    def test_duplicate_labels_refused(self, tmp_path: Path, clip: DepthClip) -> None:
+        configs = [("same", DepthEncoderConfig()), ("same", CONFIGS[1][1])]
+        with pytest.raises(ConfigError, match="labels must be unique"):
+            compare_depth_encodings(clip, configs, output_dir=tmp_path)
+        assert not list(tmp_path.iterdir())  # refused before anything was written
+
+    @pytest.mark.parametrize("count", [0, 7])
+    def test_config_count_refused(self, tmp_path: Path, clip: DepthClip, count: int) -> None:
+        configs = [(f"c{i}", DepthEncoderConfig()) for i in range(count)]
+        with pytest.raises(ConfigError, match="Compare 1 to 6 depth configurations"):
+            compare_depth_encodings(clip, configs, output_dir=tmp_path)
+
+
+@pytest.mark.requires_encoder("libx265")
+class TestValuesAt:
+    def test_millimetres_are_metres_times_1000(self, comparison: DepthComparison) -> None:
+        for pixel in (NEAR_PIXEL, FAR_PIXEL):
+            metres = comparison.values_at(*pixel, unit="m")
+            millimetres = comparison.values_at(*pixel, unit="mm")
+            assert list(metres) == [
+                "original",
+                HEVC_LABEL,
+                f"{HEVC_LABEL} error",
+                FFV1_LABEL,
+                f"{FFV1_LABEL} error",
+            ]
+            assert metres.keys() == millimetres.keys()
+            for key, value in metres.items():
+                assert millimetres[key] == pytest.approx(value * 1000, rel=1e-9), key
+
+    def test_values(self, comparison: DepthComparison) -> None:
+        near = comparison.values_at(*NEAR_PIXEL, unit="m")
+        assert near["original"] == pytest.approx(float(synthetic_metres()[NEAR_PIXEL]))
+        assert near[HEVC_LABEL] - near["original"] == pytest.approx(near[f"{HEVC_LABEL} error"])
+        far = comparison.values_at(*FAR_PIXEL, unit="mm")
+        assert far["original"] == pytest.approx(12000.0)
+        assert far[FFV1_LABEL] == pytest.approx(10000.0)
+        assert far[f"{FFV1_LABEL} error"] == pytest.approx(-2000.0)
+
+    @pytest.mark.parametrize("unit", ["m", "mm"])
+    def test_invalid_pixel_is_nan(self, comparison: DepthComparison, unit: str) -> None:
+        values = comparison.values_at(*NAN_PIXEL, unit=unit)  # type: ignore[arg-type]
+        assert len(values) == 5
+        assert all(math.isnan(v) for v in values.values()), values
+
+    @pytest.mark.parametrize(
+        "pixel", [(N, 0, 0), (-1, 0, 0), (0, HEIGHT, 0), (0, 0, WIDTH), (0, -1, 0)]
+    )
+    def test_outside_clip(self, comparison: DepthComparison, pixel: tuple[int, int, int]) -> None:
+        with pytest.raises(FrameIndexError, match="outside the clip"):
+            comparison.values_at(*pixel, unit="m")
+
+
+@pytest.mark.requires_encoder("libx265")
+class TestDepthFrameViews:
+    def test_views(self, comparison: DepthComparison) -> None:
+        frame = 1
+        views = depth_frame_views(comparison, frame)
+        assert len(views) == 1 + 2 * len(comparison.encodings)
+        assert [caption for caption, _ in views] == [
+            "Original",
+            f"{HEVC_LABEL}: round trip",
+            f"{FFV1_LABEL}: round trip",
+            f"{HEVC_LABEL}: error",
+            f"{FFV1_LABEL}: error",
+        ]
+        for _, image in views:
+            assert image.shape == (HEIGHT, WIDTH, 3)
+            assert image.dtype == np.uint8
+
+    def test_invalid_pixels_magenta(self, comparison: DepthComparison) -> None:
+        frame = 1
+        views = depth_frame_views(comparison, frame)
+        depth = synthetic_metres()[frame]
+        invalid = np.isnan(depth)
+        out_of_range = invalid | (depth > 10.0)
+        for caption, image in views:
+            magenta = np.all(image == MAGENTA, axis=-1)
+            # Depth pictures mark pixels with no reading; error maps also mark saturated ones.
+            expected = out_of_range if caption.endswith(": error") else invalid
+            np.testing.assert_array_equal(magenta, expected, err_msg=caption)
+
+    def test_lossless_round_trip_looks_like_original(self, comparison: DepthComparison) -> None:
+        # A half-step error (<= 2 mm) is far below one colour index of the frame's range
+        # (~8.7 m over 256 entries), so a pixel moves at most to the neighbouring entry.
+        turbo = COLORMAPS["turbo"].astype(np.int16)
+        neighbour_gap = int(np.abs(np.diff(turbo, axis=0)).max())
+        views = dict(depth_frame_views(comparison, 0))
+        original = views["Original"].astype(np.int16)
+        depth = synthetic_metres()[0]
+        valid = ~np.isnan(depth) & (depth <= 10.0)
+        for label in (HEVC_LABEL, FFV1_LABEL):
+            decoded = views[f"{label}: round trip"].astype(np.int16)
+            assert np.abs(decoded - original)[valid].max() <= neighbour_gap, label
+
+    @pytest.mark.parametrize("frame", [-1, N, 100])
+    def test_bad_frame(self, comparison: DepthComparison, frame: int) -> None:
+        with pytest.raises(FrameIndexError, match=r"frame must be in \[0, 5\]"):
+            depth_frame_views(comparison, frame)
