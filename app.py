@@ -32,15 +32,21 @@ def build_app(settings: AppSettings) -> gr.Blocks:
     return demo
 
 
-def main() -> None:
-    """Parse the command line and serve the app."""
+def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
+    """The command line; ``GRADIO_SERVER_NAME`` and ``GRADIO_SERVER_PORT`` give the defaults."""
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument(
         "--host",
         default=os.environ.get("GRADIO_SERVER_NAME", "127.0.0.1"),
         help="interface to listen on (Spaces set GRADIO_SERVER_NAME=0.0.0.0)",
     )
-    parser.add_argument("--port", type=int, default=7860, help="port to listen on")
+    parser.add_argument(
+        "--port",
+        type=int,
+        # argparse applies type= to a string default too: a bad variable is a usage error.
+        default=os.environ.get("GRADIO_SERVER_PORT", "7860"),
+        help="port to listen on (default: GRADIO_SERVER_PORT, else 7860)",
+    )
     parser.add_argument(
         "--data-dir",
         type=Path,
@@ -48,7 +54,12 @@ def main() -> None:
         help="the only folder the app writes to (default: ./data)",
     )
     parser.add_argument("--max-upload-mb", type=int, default=200, help="largest upload, in MB")
-    args = parser.parse_args()
+    return parser.parse_args(argv)
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Parse the command line and serve the app."""
+    args = parse_args(argv)
     settings = make_settings(args.data_dir, args.max_upload_mb)
     build_app(settings).launch(
         server_name=args.host,

@@ -8,12 +8,9 @@ records into a fresh ``LeRobotDataset.create(...)`` under a new folder inside th
 at 30 fps, with LeRobot's default RGB encoder (``rgb_encoder=None``: libsvtav1 defaults)
 and, as ``lerobot-record`` does, ``image_writer_threads = 4 x cameras``.
 
-Protocol (JSON lines, like ``_lerobot_probe.py``): on start the worker writes
-``{"lerobot", "av", "torch", "python", "encoder": {"vcodec", "pix_fmt", "options"}}``; then
-one reply per request line; ``{"quit": true}`` or end of input stops it. Every reply has
-``"op"``; a failed request replies ``{"op": ..., "error": "Type: message"}`` (traceback on
-stderr) and the worker keeps serving. Library chatter goes to stderr. Requests (optional
-keys with their defaults):
+It serves ``_worker_loop.py``'s JSON-lines protocol; its first line gives ``{"lerobot",
+"av", "torch", "python", "encoder": {"vcodec", "pix_fmt", "options"}}``. Requests
+(optional keys with their defaults):
 
 - ``{"op": "streaming_fps", "clip", "tmp_dir", "frames": 300, "encoder_queue_maxsize": 30}``:
   ``streaming_encoding=True``, one camera ``observation.images.top``; ``add_frame`` the
@@ -52,20 +49,21 @@ import shutil
 import sys
 import tempfile
 import time
-import traceback
-from collections.abc import Callable, Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
-from typing import IO, Any
+from typing import Any
 
 import numpy as np
+from _worker_client import open_worker
+from _worker_loop import Reply, lerobot_versions, serve
 
 FPS = 30
 TASK = "recording probe"
 CAMERA_NAMES = ("top", "left_wrist", "right_wrist", "low")
 IMAGE_WRITER_THREADS_PER_CAMERA = 4  # lerobot-record's num_image_writer_threads_per_camera
 CAMERA_OFFSET = 33  # frames between the clip positions two cameras show at one tick
-
-Reply = dict[str, Any]
 
 
 # ---------------------------------------------------------------------------------------
@@ -231,6 +229,86 @@ def frame_dict(clip: Any, keys: Sequence[str], index: int) -> dict[str, Any]:
 
 
 # ---------------------------------------------------------------------------------------
+# One recorded episode
+
+
+@dataclass(frozen=True, slots=True)
+class Episode:
+    """A fresh dataset being recorded from ``clip`` by ``keys`` cameras."""
+
+    dataset: Any
+    guard: SchedulingGuard
+    keys: list[str]
+    root: Path
+    clip: Any
+
+
+@contextmanager
+def recording(
+    message: dict[str, Any], cameras: int, streaming: bool, label: str
+) -> Iterator[Episode]:
+    """A new dataset under ``tmp_dir``; finalized and (unless ``keep``) removed at the end."""
+    clip = load_clip(message["clip"])
+    keys = camera_keys(cameras)
+    root = new_root(message["tmp_dir"], label)
+    guard = SchedulingGuard()
+    dataset = create_dataset(
+        root, keys, clip.shape[1:], streaming, int(message.get("encoder_queue_maxsize", 30))
+    )
+    try:
+        yield Episode(dataset, guard, keys, root, clip)
+    finally:
+        dataset.finalize()
+        guard()
+        discard(root, bool(message.get("keep", False)))
+
+
+def add_frames(episode: Episode, count: int, pace_hz: float) -> tuple[float, float, list[float]]:
+    """``add_frame`` ``count`` ticks, at ``pace_hz`` (0: as fast as possible).
+
+    Returns:
+        The ``perf_counter`` of the start and of the last call returning, and each call's
+        seconds.
+    """
+    gc.collect()
+    calls: list[float] = []
+    start = time.perf_counter()
+    for index in range(count):
+        if pace_hz > 0:
+            time.sleep(max(0.0, start + index / pace_hz - time.perf_counter()))
+        before = time.perf_counter()
+        episode.dataset.add_frame(frame_dict(episode.clip, episode.keys, index))
+        calls.append(time.perf_counter() - before)
+        episode.guard()
+    return start, time.perf_counter(), calls
+
+
+def save(episode: Episode) -> tuple[float, float, dict[str, int] | None]:
+    """``save_episode`` timed, then LeRobot's drop counter and ``finalize``.
+
+    Returns:
+        The ``perf_counter`` before and after ``save_episode``, and :func:`dropped_reported`.
+    """
+    before = time.perf_counter()
+    episode.dataset.save_episode()
+    saved = time.perf_counter()
+    episode.guard()
+    dropped = dropped_reported(episode.dataset, episode.keys)
+    episode.dataset.finalize()
+    episode.guard()
+    return before, saved, dropped
+
+
+def closing(episode: Episode, dropped: dict[str, int] | None, frames_added: int) -> Reply:
+    """The keys every reply ends with: drops, the scheduling guard, :func:`check_saved`."""
+    return {
+        "dropped_reported": dropped,
+        "sched_guard": episode.guard.report(),
+        **check_saved(episode.root, episode.keys, frames_added),
+    }
+
+
+# ---------------------------------------------------------------------------------------
 # Requests
 
 
@@ -242,30 +320,10 @@ def streaming_fps(message: dict[str, Any]) -> Reply:
     returning), ``add_frame_ms`` (per-call summary), ``save_episode_s``, ``dropped_reported``,
     ``sched_guard`` and :func:`check_saved`'s keys.
     """
-    clip = load_clip(message["clip"])
     count = int(message.get("frames", 300))
-    keys = camera_keys(1)
-    root = new_root(message["tmp_dir"], "streaming_fps")
-    guard = SchedulingGuard()
-    dataset = create_dataset(
-        root, keys, clip.shape[1:], True, int(message.get("encoder_queue_maxsize", 30))
-    )
-    try:
-        gc.collect()
-        calls: list[float] = []
-        start = time.perf_counter()
-        for index in range(count):
-            before = time.perf_counter()
-            dataset.add_frame(frame_dict(clip, keys, index))
-            calls.append(time.perf_counter() - before)
-            guard()
-        added = time.perf_counter()
-        dataset.save_episode()
-        saved = time.perf_counter()
-        guard()
-        dropped = dropped_reported(dataset, keys)
-        dataset.finalize()
-        guard()
+    with recording(message, 1, True, "streaming_fps") as episode:
+        start, added, calls = add_frames(episode, count, 0.0)
+        added, saved, dropped = save(episode)
         wall = saved - start
         return {
             "frames": count,
@@ -274,46 +332,18 @@ def streaming_fps(message: dict[str, Any]) -> Reply:
             "add_frames_s": round(added - start, 4),
             "add_frame_ms": ms_summary(calls),
             "save_episode_s": round(saved - added, 4),
-            "dropped_reported": dropped,
-            "sched_guard": guard.report(),
-            **check_saved(root, keys, count),
+            **closing(episode, dropped, count),
         }
-    finally:
-        dataset.finalize()
-        guard()
-        discard(root, bool(message.get("keep", False)))
 
 
 def record_paced(message: dict[str, Any], streaming: bool) -> Reply:
     """One ``frames``-frame episode added at ``pace_hz``; time ``save_episode`` alone."""
-    clip = load_clip(message["clip"])
     count = int(message.get("frames", 100))
     pace_hz = float(message.get("pace_hz", FPS))
-    keys = camera_keys(1)
     label = "streaming" if streaming else "non_streaming"
-    root = new_root(message["tmp_dir"], f"save_episode_{label}")
-    guard = SchedulingGuard()
-    dataset = create_dataset(
-        root, keys, clip.shape[1:], streaming, int(message.get("encoder_queue_maxsize", 30))
-    )
-    try:
-        gc.collect()
-        calls: list[float] = []
-        start = time.perf_counter()
-        for index in range(count):
-            if pace_hz > 0:
-                time.sleep(max(0.0, start + index / pace_hz - time.perf_counter()))
-            before = time.perf_counter()
-            dataset.add_frame(frame_dict(clip, keys, index))
-            calls.append(time.perf_counter() - before)
-            guard()
-        added = time.perf_counter()
-        dataset.save_episode()
-        saved = time.perf_counter()
-        guard()
-        dropped = dropped_reported(dataset, keys)
-        dataset.finalize()
-        guard()
+    with recording(message, 1, streaming, f"save_episode_{label}") as episode:
+        start, added, calls = add_frames(episode, count, pace_hz)
+        added, saved, dropped = save(episode)
         return {
             "frames": count,
             "pace_hz": pace_hz,
@@ -321,14 +351,8 @@ def record_paced(message: dict[str, Any], streaming: bool) -> Reply:
             "add_frame_ms": ms_summary(calls),
             "add_phase_s": round(added - start, 4),
             "save_episode_s": round(saved - added, 4),
-            "dropped_reported": dropped,
-            "sched_guard": guard.report(),
-            **check_saved(root, keys, count),
+            **closing(episode, dropped, count),
         }
-    finally:
-        dataset.finalize()
-        guard()
-        discard(root, bool(message.get("keep", False)))
 
 
 def save_episode_time(message: dict[str, Any]) -> Reply:
@@ -342,6 +366,48 @@ def save_episode_time(message: dict[str, Any]) -> Reply:
     return {
         "streaming": record_paced(message, streaming=True),
         "non_streaming": record_paced(message, streaming=False),
+    }
+
+
+def tick_loop(episode: Episode, scheduled: int) -> Reply:
+    """Offer ticks on the fixed 30 Hz grid of :func:`camera_loop`; count late and skipped."""
+    from lerobot.utils.robot_utils import precise_sleep
+
+    period = 1.0 / FPS
+    calls: list[float] = []
+    wake_late: list[float] = []
+    late = offered = tick = 0
+    late_by_second = [0] * math.ceil(scheduled / FPS)
+    skipped_by_second = [0] * math.ceil(scheduled / FPS)
+    gc.collect()
+    t0 = time.perf_counter() + 0.05  # a first deadline the loop can meet
+    while tick < scheduled:
+        deadline = t0 + tick * period
+        precise_sleep(max(deadline - time.perf_counter(), 0.0))
+        before = time.perf_counter()
+        episode.dataset.add_frame(frame_dict(episode.clip, episode.keys, tick))
+        after = time.perf_counter()
+        episode.guard()
+        offered += 1
+        calls.append(after - before)
+        wake_late.append(before - deadline)
+        if after > deadline + period:
+            late += 1
+            late_by_second[tick // FPS] += 1
+        ready = time.perf_counter()
+        following = max(tick + 1, math.ceil((ready - t0) / period))
+        for passed in range(tick + 1, min(following, scheduled)):
+            skipped_by_second[passed // FPS] += 1
+        tick = following
+    return {
+        "t0": t0,
+        "ticks_offered": offered,
+        "late_ticks": late,
+        "skipped_ticks": sum(skipped_by_second),
+        "late_by_second": late_by_second,
+        "skipped_by_second": skipped_by_second,
+        "add_frame_ms": ms_summary(calls),
+        "wake_late_ms": ms_summary(wake_late),
     }
 
 
@@ -364,143 +430,56 @@ def camera_loop(message: dict[str, Any]) -> Reply:
     ``save_episode_s``, ``dropped_reported``, ``sched_guard`` and :func:`check_saved`'s
     keys.
     """
-    from lerobot.utils.robot_utils import precise_sleep
-
-    clip = load_clip(message["clip"])
     cameras = int(message.get("cameras", 1))
     seconds = float(message.get("seconds", 5.0))
     streaming = bool(message.get("streaming", True))
-    keys = camera_keys(cameras)
-    root = new_root(message["tmp_dir"], f"camera_loop_{cameras}")
-    guard = SchedulingGuard()
-    dataset = create_dataset(
-        root, keys, clip.shape[1:], streaming, int(message.get("encoder_queue_maxsize", 30))
-    )
-    try:
-        period = 1.0 / FPS
-        scheduled = round(seconds * FPS)
-        calls: list[float] = []
-        wake_late: list[float] = []
-        late = offered = tick = 0
-        late_by_second = [0] * math.ceil(scheduled / FPS)
-        skipped_by_second = [0] * math.ceil(scheduled / FPS)
-        gc.collect()
-        t0 = time.perf_counter() + 0.05  # a first deadline the loop can meet
-        while tick < scheduled:
-            deadline = t0 + tick * period
-            precise_sleep(max(deadline - time.perf_counter(), 0.0))
-            before = time.perf_counter()
-            dataset.add_frame(frame_dict(clip, keys, tick))
-            after = time.perf_counter()
-            guard()
-            offered += 1
-            calls.append(after - before)
-            wake_late.append(before - deadline)
-            if after > deadline + period:
-                late += 1
-                late_by_second[tick // FPS] += 1
-            ready = time.perf_counter()
-            following = max(tick + 1, math.ceil((ready - t0) / period))
-            for passed in range(tick + 1, min(following, scheduled)):
-                skipped_by_second[passed // FPS] += 1
-            tick = following
-        before_save = time.perf_counter()
-        loop_end = max(before_save, t0 + scheduled * period)
-        dataset.save_episode()
-        save_s = time.perf_counter() - before_save
-        guard()
-        dropped = dropped_reported(dataset, keys)
-        dataset.finalize()
-        guard()
+    scheduled = round(seconds * FPS)
+    with recording(message, cameras, streaming, f"camera_loop_{cameras}") as episode:
+        ticks = tick_loop(episode, scheduled)
+        before_save, saved, dropped = save(episode)
+        t0, offered = ticks["t0"], ticks["ticks_offered"]
+        loop_end = max(before_save, t0 + scheduled * (1.0 / FPS))
         return {
             "cameras": cameras,
             "seconds": seconds,
             "streaming": streaming,
             "ticks_scheduled": scheduled,
             "ticks_offered": offered,
-            "late_ticks": late,
-            "skipped_ticks": sum(skipped_by_second),
-            "late_by_second": late_by_second,
-            "skipped_by_second": skipped_by_second,
+            "late_ticks": ticks["late_ticks"],
+            "skipped_ticks": ticks["skipped_ticks"],
+            "late_by_second": ticks["late_by_second"],
+            "skipped_by_second": ticks["skipped_by_second"],
             "achieved_hz": round(offered / (loop_end - t0), 2),
-            "add_frame_ms": ms_summary(calls),
-            "wake_late_ms": ms_summary(wake_late),
-            "save_episode_s": round(save_s, 4),
-            "dropped_reported": dropped,
-            "sched_guard": guard.report(),
-            **check_saved(root, keys, offered),
+            "add_frame_ms": ticks["add_frame_ms"],
+            "wake_late_ms": ticks["wake_late_ms"],
+            "save_episode_s": round(saved - before_save, 4),
+            **closing(episode, dropped, offered),
         }
-    finally:
-        dataset.finalize()
-        guard()
-        discard(root, bool(message.get("keep", False)))
-
-
-HANDLERS: dict[str, Callable[[dict[str, Any]], Reply]] = {
-    "streaming_fps": streaming_fps,
-    "save_episode_time": save_episode_time,
-    "camera_loop": camera_loop,
-}
 
 
 # ---------------------------------------------------------------------------------------
-# Worker and driver
+# Worker and self-test
 
 
-def _send(out: IO[str], message: Reply) -> None:
-    out.write(json.dumps(message) + "\n")
-    out.flush()
-
-
-def worker() -> None:
-    """Serve JSON-line requests on stdin (see the module docstring)."""
-    protocol_out = sys.stdout
-    sys.stdout = sys.stderr  # Library chatter must not corrupt the protocol stream.
-
-    import av
-    import lerobot
-    import torch
+def hello() -> Reply:
+    """Versions and LeRobot's default RGB encoder, after importing what the requests use."""
     from lerobot.configs.video import rgb_encoder_defaults
     from lerobot.datasets.lerobot_dataset import LeRobotDataset  # noqa: F401  (import cost)
 
     encoder = rgb_encoder_defaults()
-    _send(
-        protocol_out,
-        {
-            "lerobot": getattr(lerobot, "__version__", "?"),
-            "av": av.__version__,
-            "torch": torch.__version__,
-            "python": platform.python_version(),
-            "encoder": {
-                "vcodec": encoder.vcodec,
-                "pix_fmt": encoder.pix_fmt,
-                "options": encoder.get_codec_options(None, as_strings=True),
-            },
+    return {
+        **lerobot_versions(),
+        "python": platform.python_version(),
+        "encoder": {
+            "vcodec": encoder.vcodec,
+            "pix_fmt": encoder.pix_fmt,
+            "options": encoder.get_codec_options(None, as_strings=True),
         },
-    )
-    for line in sys.stdin:
-        if not line.strip():
-            continue
-        message = json.loads(line)
-        if message.get("quit"):
-            break
-        op = message.get("op")
-        try:
-            if op not in HANDLERS:
-                raise ValueError(f"unknown op {op!r}; expected one of {sorted(HANDLERS)}")
-            handler = HANDLERS[op]
-            reply = {"op": op, **handler(message)}
-        except Exception as err:
-            traceback.print_exc(file=sys.stderr)
-            reply = {"op": op, "error": f"{type(err).__name__}: {err}"}
-        _send(protocol_out, reply)
+    }
 
 
-def drive(full: bool) -> None:
+def self_test(full: bool) -> None:
     """Start this file as a worker under this interpreter and run each request once."""
-    sys.path.insert(0, str(Path(__file__).resolve().parent))
-    from _worker_client import JsonLinesWorker
-
     clip = Path(__file__).resolve().parents[1] / "assets" / "aloha_sim_rgb_ep0.npz"
     if full:
         requests: list[Reply] = [
@@ -514,16 +493,16 @@ def drive(full: bool) -> None:
             {"op": "save_episode_time", "frames": 20},
             {"op": "camera_loop", "cameras": 2, "seconds": 1.0},
         ]
-    with tempfile.TemporaryDirectory(prefix="recording-probe-") as tmp_dir:
-        client = JsonLinesWorker([sys.executable, __file__], stderr=sys.stderr.buffer)
-        try:
-            print(json.dumps(client.versions))
-            for request in requests:
-                message = {**request, "clip": str(clip), "tmp_dir": tmp_dir}
-                print(json.dumps(message))
-                print(json.dumps(client.request(**message), indent=1))
-        finally:
-            client.close()
+    with (
+        tempfile.TemporaryDirectory(prefix="recording-probe-") as tmp_dir,
+        open_worker(sys.executable, Path(__file__), sys.stderr.buffer) as client,
+    ):
+        assert client is not None
+        print(json.dumps(client.versions))
+        for request in requests:
+            message = {**request, "clip": str(clip), "tmp_dir": tmp_dir}
+            print(json.dumps(message))
+            print(json.dumps(client.request(**message), indent=1))
 
 
 def main(argv: Sequence[str] | None = None) -> None:
@@ -534,9 +513,16 @@ def main(argv: Sequence[str] | None = None) -> None:
     mode.add_argument("--full", action="store_true", help="run each request, full sizes")
     args = parser.parse_args(argv)
     if args.selftest or args.full:
-        drive(full=args.full)
+        self_test(full=args.full)
     else:
-        worker()
+        serve(
+            {
+                "streaming_fps": streaming_fps,
+                "save_episode_time": save_episode_time,
+                "camera_loop": camera_loop,
+            },
+            hello,
+        )
 
 
 if __name__ == "__main__":

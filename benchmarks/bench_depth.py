@@ -18,7 +18,8 @@ Floors, in the same run:
 - decode: a bare PyAV sequential decode of the same file, ``to_ndarray(format="gray12le")``
   per frame, stacked; one decoder thread, as the library's decoder uses.
 
-LeRobot (``--lerobot-python``, a worker subprocess, ``_lerobot_depth_probe.py``): its default
+LeRobot (``--lerobot-python`` or ``LEROBOT_PYTHON``, a worker subprocess,
+``_lerobot_depth_probe.py``; not run without one): its default
 non-streaming depth path, float32 metre frames written as raw TIFF (PIL mode ``F``) by
 ``image_writer.write_image`` (timed separately), then ``encode_video_frames(...,
 video_encoder=DepthEncoderConfig())``; its read path ``decode_video_frames(...,
@@ -32,23 +33,19 @@ figure the median of ``--repeats`` interleaved runs after an untimed one; the ga
 collector is off while timing. LeRobot's figures are taken the same way, right after the
 default encoding's.
 
-Run: ``.venv/bin/python benchmarks/bench_depth.py [--frames 100] [--json out.json]``.
+Run: ``.venv/bin/python benchmarks/bench_depth.py [--frames 100] [--encodings ...]
+[--lerobot-python PATH] [--json out.json]`` (see benchmarks/README.md).
 """
 
 from __future__ import annotations
 
 import argparse
-import gc
-import hashlib
-import json
 import os
-import platform
 import statistics
-import subprocess
-import sys
 import tempfile
 import time
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from fractions import Fraction
 from pathlib import Path
 from typing import Any, cast
@@ -56,12 +53,26 @@ from typing import Any, cast
 import av
 import numpy as np
 import numpy.typing as npt
+from _harness import (
+    BENCHMARKS,
+    DEPTH_CLIP,
+    TOLERANCE_SECONDS,
+    DepthClip,
+    add_clip_argument,
+    add_json_argument,
+    add_lerobot_arguments,
+    array_sha1,
+    clip_line,
+    lerobot_not_run_line,
+    lerobot_python,
+    load_depth_clip,
+    machine_line,
+    write_json,
+)
+from _timing import timed
+from _worker_client import open_worker, stderr_log
 
-REPO = Path(__file__).resolve().parents[1]
-# Run from a checkout: prefer its package (a stale editable install can shadow it otherwise).
-sys.path.insert(0, str(REPO))
-
-from lerobot_video import (  # noqa: E402
+from lerobot_video import (
     DEPTH_ONLY_CODECS,
     DepthEncoderConfig,
     DepthQuantization,
@@ -70,14 +81,11 @@ from lerobot_video import (  # noqa: E402
     decode_depth_codes,
     dequantize_depth,
     encode_depth_video,
+    is_lossless,
     quantize_depth,
 )
 
-DEFAULT_CLIP = REPO / "assets" / "aloha_sim_depth_ep0.npz"
-FALLBACK_CLIP = Path("/work/shared/data/aloha_sim_depth_ep0.npz")
-DEFAULT_LEROBOT_PYTHON = Path("/work/lerobot_env/bin/python")
-WORKER = Path(__file__).with_name("_lerobot_depth_probe.py")
-TOLERANCE_S = 1e-4  # LeRobotDataset's default.
+WORKER = BENCHMARKS / "_lerobot_depth_probe.py"
 CAMERA_FPS = 30
 DEFAULT_NAME = "default"
 
@@ -96,13 +104,6 @@ Codes = npt.NDArray[np.uint16]
 DEPTH_ONLY_NAMES = {
     name for name, config in ENCODINGS.items() if config.vcodec in DEPTH_ONLY_CODECS
 }
-
-
-def is_lossless(config: DepthEncoderConfig) -> bool:
-    """FFV1 always; x265 when its parameters ask for ``lossless=1``."""
-    return config.vcodec == "ffv1" or "lossless=1" in str(
-        config.extra_options.get("x265-params", "")
-    )
 
 
 def describe(config: DepthEncoderConfig) -> str:
@@ -147,31 +148,6 @@ def floor_decode(path: Path) -> Codes:
     return cast(Codes, np.stack(frames))
 
 
-def timed(call: Callable[[], Any]) -> tuple[float, Any]:
-    """Seconds one call takes, garbage collector off; and its result."""
-    gc.collect()
-    gc.disable()
-    try:
-        start = time.perf_counter()
-        result = call()
-        return time.perf_counter() - start, result
-    finally:
-        gc.enable()
-
-
-def digest(codes: Codes) -> str:
-    return hashlib.sha1(np.ascontiguousarray(codes).tobytes()).hexdigest()
-
-
-def quantization_of(config: DepthEncoderConfig) -> DepthQuantization:
-    return DepthQuantization(
-        depth_min=config.depth_min,
-        depth_max=config.depth_max,
-        shift=config.shift,
-        use_log=config.use_log,
-    )
-
-
 def quantize_frames(depth: npt.NDArray[np.float32], quantization: DepthQuantization) -> Codes:
     """Codes for every frame, one frame at a time as :func:`encode_depth_video` goes."""
     return np.stack([quantize_depth(frame, quantization) for frame in depth])
@@ -183,47 +159,61 @@ def warm_up(depth: npt.NDArray[np.float32], fps: int, workdir: Path) -> None:
     for config in (DepthEncoderConfig(), DepthEncoderConfig(vcodec="ffv1", extra_options={})):
         encode_depth_video(depth[:3], path, fps=fps, config=config)
         floor_encode(quantize_depth(depth[:3]), path, fps, config)
-        decode_depth_codes(path, [0.0], tolerance_s=TOLERANCE_S)
+        decode_depth_codes(path, [0.0], tolerance_seconds=TOLERANCE_SECONDS)
         floor_decode(path)
     clear_decoder_cache()
     path.unlink()
 
 
-def bench_encoding(
+@dataclass(frozen=True, slots=True)
+class Files:
+    """The MP4 files one encoding writes: ours and the floor's."""
+
+    ours: Path
+    floor: Path
+
+
+def time_encodes(
     position: int,
-    name: str,
     config: DepthEncoderConfig,
-    depth: npt.NDArray[np.float32],
+    clip: DepthClip,
     codes: Codes,
-    fps: int,
-    workdir: Path,
+    files: Files,
     encode_repeats: int,
-    repeats: int,
-) -> tuple[dict[str, Any], Codes]:
-    quantization = quantization_of(config)
-    ours_path = workdir / f"ours-{position}.mp4"
-    floor_path = workdir / f"floor-{position}.mp4"
+) -> dict[str, list[float]]:
+    """Seconds of every encode run, ours and the floor alternating which goes first."""
+    depth, fps = clip.depth, clip.fps
     encodes: dict[str, Callable[[], Any]] = {
-        "ours": lambda: encode_depth_video(depth, ours_path, fps=fps, config=config),
-        "floor": lambda: floor_encode(codes, floor_path, fps, config),
+        "ours": lambda: encode_depth_video(depth, files.ours, fps=fps, config=config),
+        "floor": lambda: floor_encode(codes, files.floor, fps, config),
     }
     order = ["ours", "floor"] if position % 2 == 0 else ["floor", "ours"]
     encode_runs: dict[str, list[float]] = {"ours": [], "floor": []}
     for repeat in range(encode_repeats):
         for key in order if repeat % 2 == 0 else order[::-1]:
             encode_runs[key].append(timed(encodes[key])[0])
-    encode_s = {key: min(runs) for key, runs in encode_runs.items()}
+    return encode_runs
 
-    timestamps = [i / fps for i in range(len(depth))]
+
+def time_decodes(
+    position: int,
+    quantization: DepthQuantization,
+    clip: DepthClip,
+    path: Path,
+    repeats: int,
+) -> tuple[dict[str, list[float]], dict[str, Codes]]:
+    """Seconds of every decode run (ours cold, the floor) and of dequantize; the codes."""
+    timestamps = [i / clip.fps for i in range(len(clip.depth))]
 
     def ours_decode() -> Codes:
         clear_decoder_cache()  # cold: open + index inside the timing, as LeRobot per call
-        return decode_depth_codes(ours_path, timestamps, tolerance_s=TOLERANCE_S)
+        return decode_depth_codes(path, timestamps, tolerance_seconds=TOLERANCE_SECONDS)
 
     decodes: dict[str, Callable[[], Codes]] = {
         "ours": ours_decode,
-        "floor": lambda: floor_decode(ours_path),
+        "floor": lambda: floor_decode(path),
     }
+    order = ["ours", "floor"] if position % 2 == 0 else ["floor", "ours"]
     decode_runs: dict[str, list[float]] = {"ours": [], "floor": [], "dequantize": []}
     decoded: dict[str, Codes] = {}
     for repeat in range(-1, repeats):  # round -1: untimed warm-up (page cache, allocator)
@@ -235,22 +225,51 @@ def bench_encoding(
         seconds, _ = timed(lambda: dequantize_depth(decoded["ours"], quantization))
         decode_runs["dequantize"].append(seconds)
     clear_decoder_cache()
+    return decode_runs, decoded
 
+
+def check_codes(
+    name: str, config: DepthEncoderConfig, decoded: dict[str, Codes], codes: Codes
+) -> tuple[bool, int]:
+    """Ours must equal the floor's decode, and the quantized codes when lossless.
+
+    Returns:
+        Whether our decoded codes equal the quantized ones, and the largest code error.
+    """
     if not np.array_equal(decoded["ours"], decoded["floor"]):
         raise AssertionError(f"{name}: decode_depth_codes differs from a bare PyAV decode")
     exact = bool(np.array_equal(decoded["ours"], codes))
     max_code_error = int(np.abs(decoded["ours"].astype(np.int32) - codes).max())
     if is_lossless(config) and not exact:
         raise AssertionError(f"{name}: lossless but codes differ by up to {max_code_error}")
-    frames = len(depth)
-    stream_bytes = ours_path.stat().st_size
+    return exact, max_code_error
+
+
+def bench_encoding(
+    position: int,
+    name: str,
+    config: DepthEncoderConfig,
+    clip: DepthClip,
+    codes: Codes,
+    workdir: Path,
+    encode_repeats: int,
+    repeats: int,
+) -> tuple[dict[str, Any], Codes]:
+    """Time one encoding's encodes and decodes, ours against the floors; check the codes."""
+    files = Files(workdir / f"ours-{position}.mp4", workdir / f"floor-{position}.mp4")
+    encode_runs = time_encodes(position, config, clip, codes, files, encode_repeats)
+    encode_s = {key: min(runs) for key, runs in encode_runs.items()}
+    decode_runs, decoded = time_decodes(position, config.quantization, clip, files.ours, repeats)
+    exact, max_code_error = check_codes(name, config, decoded, codes)
+    frames = len(clip.depth)
+    stream_bytes = files.ours.stat().st_size
     decode_med = {key: statistics.median(runs) for key, runs in decode_runs.items()}
     result = {
         "settings": describe(config),
         "codec_options": codec_options(config),
         "lossless": is_lossless(config),
         "stream_bytes": stream_bytes,
-        "floor_stream_bytes": floor_path.stat().st_size,
+        "floor_stream_bytes": files.floor.stat().st_size,
         "size_pct_of_raw": 100.0 * stream_bytes / (codes.size * 2),
         "encode_runs_s": encode_runs,
         "encode_s": encode_s,
@@ -271,40 +290,32 @@ def bench_encoding(
 
 def run_lerobot(
     python: str,
-    depth: npt.NDArray[np.float32],
-    fps: int,
+    clip: DepthClip,
     workdir: Path,
     ours_path: Path,
     encode_repeats: int,
     repeats: int,
 ) -> dict[str, Any]:
-    """Run the LeRobot worker once; return its JSON reply."""
+    """Run the LeRobot worker's one job; return its versions and reply."""
     lerobot_dir = workdir / "lerobot"
     lerobot_dir.mkdir()
     depth_npy = lerobot_dir / "depth.npy"
-    np.save(depth_npy, depth)
-    job = {
-        "depth_npy": str(depth_npy),
-        "fps": fps,
-        "workdir": str(lerobot_dir),
-        "encode_repeats": encode_repeats,
-        "repeats": repeats,
-        "ours_path": str(ours_path),
-    }
-    with tempfile.TemporaryFile() as log:
-        proc = subprocess.run(
-            [python, str(WORKER), json.dumps(job)],
-            stdout=subprocess.PIPE,
-            stderr=log,
-            text=True,
-            check=False,
+    np.save(depth_npy, clip.depth)
+    # env={}: the worker keeps this process's environment (torch's default OpenMP policy
+    # for its timed dequantize_depth), as this benchmark has always run it.
+    with stderr_log() as log, open_worker(python, WORKER, log, env={}) as worker:
+        assert worker is not None
+        reply = worker.request(
+            op="record_and_read",
+            depth_npy=str(depth_npy),
+            fps=clip.fps,
+            workdir=str(lerobot_dir),
+            encode_repeats=encode_repeats,
+            repeats=repeats,
+            ours_path=str(ours_path),
         )
-        if proc.returncode != 0 or not proc.stdout.strip():
-            log.seek(0)
-            sys.stderr.write(log.read().decode(errors="replace")[-4000:])
-            raise RuntimeError(f"LeRobot worker failed with code {proc.returncode}")
-    reply: dict[str, Any] = json.loads(proc.stdout.strip().splitlines()[-1])
-    return reply
+    del reply["op"]
+    return {**worker.versions, **reply}
 
 
 def summarize_lerobot(
@@ -318,7 +329,7 @@ def summarize_lerobot(
     decode_s = statistics.median(reply["decode_s"])
     dequantize_s = statistics.median(reply["dequantize_s"])
     ours_decode_s = statistics.median(ours["decode_runs_s"]["ours"])
-    ours_digest = digest(ours_codes)
+    ours_digest = array_sha1(ours_codes)
     return {
         **reply,
         "tiff_write_fps": frames / reply["tiff_write_s"],
@@ -414,66 +425,39 @@ def conclusion(results: dict[str, dict[str, Any]]) -> str:
     )
 
 
-def resolve_clip(clip: Path | None) -> Path:
-    if clip is not None:
-        return clip
-    return DEFAULT_CLIP if DEFAULT_CLIP.exists() else FALLBACK_CLIP
-
-
-def resolve_lerobot_python(arg: str | None) -> str | None:
-    if arg is not None:
-        return arg or None  # An empty string turns LeRobot off.
-    from_env = os.environ.get("LEROBOT_PYTHON")
-    if from_env is not None:
-        return from_env or None
-    return str(DEFAULT_LEROBOT_PYTHON) if DEFAULT_LEROBOT_PYTHON.exists() else None
-
-
 def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
-    parser.add_argument(
-        "--clip", type=Path, default=None, help=f"npz with 'depth' (default {DEFAULT_CLIP})"
-    )
+    add_clip_argument(parser, DEPTH_CLIP, "'depth' and 'fps'")
     parser.add_argument("--frames", type=int, default=100, help="frames of the clip to use")
     parser.add_argument(
         "--encode-repeats", type=int, default=2, help="encodes per encoder (fastest kept)"
     )
     parser.add_argument("--repeats", type=int, default=7, help="decodes per decoder (median)")
     parser.add_argument("--encodings", nargs="+", choices=list(ENCODINGS), default=list(ENCODINGS))
-    parser.add_argument(
-        "--lerobot-python",
-        default=None,
-        help="interpreter with lerobot installed (default: $LEROBOT_PYTHON, else "
-        f"{DEFAULT_LEROBOT_PYTHON} if present); '' skips LeRobot",
-    )
-    parser.add_argument("--json", type=Path, default=None, help="write all figures here")
+    add_lerobot_arguments(parser)
+    add_json_argument(parser)
     args = parser.parse_args(argv)
     if min(args.frames, args.encode_repeats, args.repeats) < 1:
         parser.error("--frames, --encode-repeats and --repeats must be >= 1")
     return args
 
 
-def main(argv: Sequence[str] | None = None) -> None:
-    args = parse_args(argv)
-    clip = resolve_clip(args.clip)
-    with np.load(clip, allow_pickle=False) as data:
-        depth = np.ascontiguousarray(data["depth"][: args.frames], dtype=np.float32)
-        fps = int(data["fps"])
-    lerobot_python = resolve_lerobot_python(args.lerobot_python)
-    frames, height, width = depth.shape
-    started = time.perf_counter()
-    # The floors' input, quantized frame by frame (as encode_depth_video does) before timing.
+def quantize_all(clip: DepthClip, encodings: Sequence[str]) -> dict[DepthQuantization, Codes]:
+    """The floors' input, quantized frame by frame (as encode_depth_video does), untimed."""
     codes: dict[DepthQuantization, Codes] = {}
-    for name in args.encodings:
-        quantization = quantization_of(ENCODINGS[name])
+    for name in encodings:
+        quantization = ENCODINGS[name].quantization
         if quantization not in codes:
-            codes[quantization] = quantize_frames(depth, quantization)
-    quantize_s, _ = timed(lambda: quantize_frames(depth, DepthQuantization()))
-    quantize_ms = 1000.0 * quantize_s / frames
+            codes[quantization] = quantize_frames(clip.depth, quantization)
+    return codes
+
+
+def print_header(clip: DepthClip, args: argparse.Namespace, quantize_ms: float) -> None:
+    """The clip, the machine, and what each column means."""
+    frames, height, width = clip.depth.shape
     print(
-        f"Clip {clip.name}: {frames} frames {width}x{height} float32 m @ {fps} fps; raw uint16 "
-        f"{frames * height * width * 2:,} B. Python {platform.python_version()}, "
-        f"av {av.__version__}, {os.cpu_count()} CPUs, load {os.getloadavg()[0]:.2f}; "
+        f"{clip_line(clip.path, clip.depth.shape, clip.fps, ' float32 m')}; raw uint16 "
+        f"{frames * height * width * 2:,} B. {machine_line(load=True)}; "
         f"quantize_depth {quantize_ms:.1f} ms/frame."
     )
     print(
@@ -484,66 +468,76 @@ def main(argv: Sequence[str] | None = None) -> None:
         f"{CAMERA_FPS}."
     )
 
+
+def run_all(
+    clip: DepthClip, args: argparse.Namespace, python: str | None
+) -> tuple[dict[str, dict[str, Any]], dict[str, Any] | None]:
+    """Every encoding of ``--encodings``; LeRobot right after the default one."""
+    codes = quantize_all(clip, args.encodings)
     results: dict[str, dict[str, Any]] = {}
     lerobot: dict[str, Any] | None = None
     with tempfile.TemporaryDirectory(prefix="bench_depth_") as tmp:
         workdir = Path(tmp)
-        warm_up(depth, fps, workdir)
+        warm_up(clip.depth, clip.fps, workdir)
         for position, name in enumerate(args.encodings):
             config = ENCODINGS[name]
             results[name], decoded = bench_encoding(
                 position,
                 name,
                 config,
-                depth,
-                codes[quantization_of(config)],
-                fps,
+                clip,
+                codes[config.quantization],
                 workdir,
                 args.encode_repeats,
                 args.repeats,
             )
-            if name == DEFAULT_NAME and lerobot_python:
+            if name == DEFAULT_NAME and python:
+                ours_path = workdir / f"ours-{position}.mp4"
                 reply = run_lerobot(
-                    lerobot_python,
-                    depth,
-                    fps,
-                    workdir,
-                    workdir / f"ours-{position}.mp4",
-                    args.encode_repeats,
-                    args.repeats,
+                    python, clip, workdir, ours_path, args.encode_repeats, args.repeats
                 )
-                lerobot = summarize_lerobot(reply, frames, results[name], decoded)
+                lerobot = summarize_lerobot(reply, len(clip.depth), results[name], decoded)
+    return results, lerobot
+
+
+def main(argv: Sequence[str] | None = None) -> None:
+    args = parse_args(argv)
+    clip = load_depth_clip(args.clip, args.frames)
+    python = lerobot_python(args)
+    started = time.perf_counter()
+    quantize_s, _ = timed(lambda: quantize_frames(clip.depth, DepthQuantization()))
+    quantize_ms = 1000.0 * quantize_s / len(clip.depth)
+    print_header(clip, args, quantize_ms)
+    results, lerobot = run_all(clip, args, python)
     print_table(results)
     if lerobot is not None:
         print_lerobot(lerobot, results[DEFAULT_NAME])
-    elif lerobot_python is None:
-        print(
-            "LeRobot: not run (turned off, or no interpreter with lerobot; see --lerobot-python)."
-        )
+    elif python is None:
+        print(lerobot_not_run_line(args))
     else:
         print(f"LeRobot: not run ({DEFAULT_NAME!r} is not among --encodings).")
     print(conclusion(results))
     elapsed = time.perf_counter() - started
     print(f"Total {elapsed:.1f} s; 1-minute load average at the end {os.getloadavg()[0]:.2f}.")
-    if args.json is not None:
-        report = {
-            "clip": str(clip),
-            "frames": frames,
-            "height": height,
-            "width": width,
-            "fps": fps,
-            "raw_bytes": frames * height * width * 2,
-            "encode_repeats": args.encode_repeats,
-            "repeats": args.repeats,
-            "quantize_ms_per_frame": quantize_ms,
-            "av": av.__version__,
-            "encodings": results,
-            "lerobot": lerobot,
-            "conclusion": conclusion(results),
-            "elapsed_s": elapsed,
-            "load_at_end": os.getloadavg()[0],
-        }
-        args.json.write_text(json.dumps(report, indent=2) + "\n")
+    frames, height, width = clip.depth.shape
+    report = {
+        "clip": str(clip.path),
+        "frames": frames,
+        "height": height,
+        "width": width,
+        "fps": clip.fps,
+        "raw_bytes": frames * height * width * 2,
+        "encode_repeats": args.encode_repeats,
+        "repeats": args.repeats,
+        "quantize_ms_per_frame": quantize_ms,
+        "av": av.__version__,
+        "encodings": results,
+        "lerobot": lerobot,
+        "conclusion": conclusion(results),
+        "elapsed_s": elapsed,
+        "load_at_end": os.getloadavg()[0],
+    }
+    write_json(args.json, report)
 
 
 if __name__ == "__main__":

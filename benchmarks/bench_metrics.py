@@ -21,19 +21,18 @@ garbage collector is off while timing, each measurement is repeated ``--repeats`
 (default 3) with the variants alternating (the order rotates each round), and the median is
 reported. Ours must give the recipe's per-frame values (``assert_allclose``, rtol 1e-12).
 
-Run: ``.venv/bin/python benchmarks/bench_metrics.py [--repeats 3] [--json out.json]``.
+It needs no LeRobot interpreter: the recipe is pure scikit-image.
+
+Run: ``.venv/bin/python benchmarks/bench_metrics.py [--repeats 3] [--json out.json]`` (see
+benchmarks/README.md).
 """
 
 from __future__ import annotations
 
 import argparse
-import gc
 import importlib.metadata
-import json
 import os
-import platform
 import statistics
-import sys
 import tempfile
 import time
 from collections.abc import Callable, Sequence
@@ -42,21 +41,25 @@ from typing import Any
 
 import numpy as np
 import numpy.typing as npt
+from _harness import (
+    RGB_CLIP,
+    RGBClip,
+    add_clip_argument,
+    add_json_argument,
+    load_rgb_clip,
+    machine_line,
+    write_json,
+)
+from _timing import timed
 from skimage.metrics import mean_squared_error, peak_signal_noise_ratio, structural_similarity
 
-REPO = Path(__file__).resolve().parents[1]
-# Run from a checkout: prefer its package (a stale editable install can shadow it otherwise).
-sys.path.insert(0, str(REPO))
-
-from lerobot_video import (  # noqa: E402
+from lerobot_video import (
     RGBEncoderConfig,
     compute_quality,
     decode_all_frames,
     encode_video,
 )
 
-DEFAULT_CLIP = REPO / "assets" / "aloha_sim_rgb_ep0.npz"
-FALLBACK_CLIP = Path("/work/shared/data/aloha_sim_rgb_ep0.npz")
 VARIANTS = ("ours", "lerobot", "ssim_serial")
 WARM_UP_FRAMES = 4
 RTOL = 1e-12
@@ -106,56 +109,37 @@ def serial_ssim_seconds(reference: UInt8Frames, decoded: UInt8Frames) -> float:
     return total
 
 
-def timed(call: Callable[..., Any], *args: Any) -> tuple[float, Any]:
-    """Run ``call(*args)`` with the garbage collector off; return its wall seconds and result."""
-    gc.collect()
-    gc.disable()
-    try:
-        start = time.perf_counter()
-        result = call(*args)
-        return time.perf_counter() - start, result
-    finally:
-        gc.enable()
-
-
-def resolve_clip(clip: Path | None) -> Path:
-    if clip is not None:
-        return clip
-    return DEFAULT_CLIP if DEFAULT_CLIP.exists() else FALLBACK_CLIP
-
-
 def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
-    parser.add_argument(
-        "--clip", type=Path, default=None, help=f"npz clip (default {DEFAULT_CLIP})"
-    )
+    add_clip_argument(parser, RGB_CLIP, "'frames' and 'fps'")
     parser.add_argument("--repeats", type=int, default=3, help="runs per measurement")
-    parser.add_argument("--json", type=Path, default=None, help="write all figures here")
+    add_json_argument(parser)
     args = parser.parse_args(argv)
     if args.repeats < 1:
         parser.error("--repeats must be >= 1")
     return args
 
 
-def main(argv: Sequence[str] | None = None) -> None:
-    args = parse_args(argv)
-    os.environ.setdefault("SVT_LOG", "1")  # SVT-AV1: errors only, no banner.
-    clip = resolve_clip(args.clip)
-    with np.load(clip, allow_pickle=False) as data:
-        reference: UInt8Frames = np.ascontiguousarray(data["frames"])
-        fps = int(data["fps"])
-    num, cpus = len(reference), os.cpu_count() or 1
-    started = time.perf_counter()
-
-    config = RGBEncoderConfig()
+def encode_and_decode(clip: RGBClip, config: RGBEncoderConfig) -> tuple[UInt8Frames, int]:
+    """The clip through ``config`` and back, uint8 (N, H, W, 3); and the MP4's size."""
     with tempfile.TemporaryDirectory(prefix="bench_metrics_") as tmp:
         mp4 = Path(tmp) / "clip.mp4"
-        encode_video(reference, mp4, fps=fps, config=config)
+        encode_video(clip.frames, mp4, fps=clip.fps, config=config)
         decoded, _ = decode_all_frames(mp4)
         mp4_bytes = mp4.stat().st_size
-    if decoded.shape != reference.shape:
-        raise AssertionError(f"decoded {decoded.shape} != original {reference.shape}")
+    if decoded.shape != clip.frames.shape:
+        raise AssertionError(f"decoded {decoded.shape} != original {clip.frames.shape}")
+    return decoded, mp4_bytes
 
+
+def measure(
+    reference: UInt8Frames, decoded: UInt8Frames, repeats: int
+) -> tuple[dict[str, list[float]], dict[str, Any]]:
+    """Every variant ``repeats`` times after a warm-up, the order rotating each round.
+
+    Returns:
+        Seconds per variant per run, and each variant's last result.
+    """
     runs: dict[str, Callable[[UInt8Frames, UInt8Frames], Any]] = {
         "ours": compute_quality,
         "lerobot": lerobot_recipe,
@@ -166,13 +150,17 @@ def main(argv: Sequence[str] | None = None) -> None:
 
     seconds: dict[str, list[float]] = {variant: [] for variant in VARIANTS}
     results: dict[str, Any] = {}
-    for repeat in range(args.repeats):
+    for repeat in range(repeats):
         shift = repeat % len(VARIANTS)
         for variant in VARIANTS[shift:] + VARIANTS[:shift]:
             wall, results[variant] = timed(runs[variant], reference, decoded)
             # The SSIM-only figure is the sum of the calls, not the loop's wall time.
             seconds[variant].append(results[variant] if variant == "ssim_serial" else wall)
+    return seconds, results
 
+
+def check_identical(results: dict[str, Any]) -> None:
+    """Ours must give the recipe's per-frame values (rtol ``RTOL``)."""
     ours, (mse, psnr, ssim) = results["ours"], results["lerobot"]
     for name, got, want in (
         ("MSE", ours.mse, mse),
@@ -181,29 +169,33 @@ def main(argv: Sequence[str] | None = None) -> None:
     ):
         np.testing.assert_allclose(got, want, rtol=RTOL, err_msg=f"{name} differs from LeRobot's")
 
-    median = {variant: statistics.median(values) for variant, values in seconds.items()}
-    floor_s = median["ssim_serial"] / cpus
-    elapsed = time.perf_counter() - started
 
+def print_figures(
+    clip: RGBClip,
+    config: RGBEncoderConfig,
+    mp4_bytes: int,
+    median: dict[str, float],
+    ours: Any,
+    repeats: int,
+) -> None:
+    """The header, the table of variants, the ratios and the metrics' means."""
+    num, cpus = len(clip.frames), os.cpu_count() or 1
+    floor_s = median["ssim_serial"] / cpus
     print(
-        f"Clip {clip.name}: {num} frames {reference.shape[2]}x{reference.shape[1]} vs its "
-        f"AV1 version ({config.vcodec} crf={config.crf} g={config.g} "
+        f"Clip {clip.path.name}: {num} frames {clip.frames.shape[2]}x{clip.frames.shape[1]} vs "
+        f"its AV1 version ({config.vcodec} crf={config.crf} g={config.g} "
         f"preset={config.effective_preset}, {mp4_bytes:,} B), decoded by lerobot_video."
     )
-    print(
-        f"Python {platform.python_version()}, numpy {np.__version__}, scikit-image "
-        f"{SKIMAGE_VERSION}, {cpus} CPUs. Median of {args.repeats} runs per figure, "
-        f"variants alternating."
-    )
+    versions = {"numpy": np.__version__, "scikit-image": SKIMAGE_VERSION}
+    print(f"{machine_line(versions)}. Median of {repeats} runs per figure, variants alternating.")
     print(
         f"Floor = serial SSIM-only time {median['ssim_serial']:.3f} s / {cpus} CPUs = "
         f"{floor_s:.3f} s."
     )
-    label = "LeRobot benchmark recipe (serial, same calls)"
     rows = (
         ("ours: compute_quality (threaded MSE/PSNR/SSIM)", median["ours"]),
         ("floor: SSIM alone, all cores busy", floor_s),
-        (label, median["lerobot"]),
+        ("LeRobot benchmark recipe (serial, same calls)", median["lerobot"]),
     )
     print(f"\n{'variant':<48}{'seconds':>9}{'frames/s':>10}{'ms/frame':>10}")
     for name, value in rows:
@@ -217,37 +209,65 @@ def main(argv: Sequence[str] | None = None) -> None:
         f"{ours.mean_mse:.6g}, mean PSNR {ours.mean_psnr_db:.4f} dB, mean SSIM "
         f"{ours.mean_ssim:.6f}."
     )
+
+
+def build_report(
+    clip: RGBClip,
+    args: argparse.Namespace,
+    mp4_bytes: int,
+    seconds: dict[str, list[float]],
+    median: dict[str, float],
+    ours: Any,
+    elapsed: float,
+) -> dict[str, Any]:
+    """Everything measured, for ``--json``."""
+    cpus = os.cpu_count() or 1
+    floor_s = median["ssim_serial"] / cpus
+    return {
+        "clip": str(clip.path),
+        "frames": len(clip.frames),
+        "mp4_bytes": mp4_bytes,
+        "cpus": cpus,
+        "repeats": args.repeats,
+        "statistic": "median wall seconds over repeats, variants alternating",
+        "skimage": SKIMAGE_VERSION,
+        "numpy": np.__version__,
+        "seconds": {
+            "ours": median["ours"],
+            "floor": floor_s,
+            "lerobot_recipe": median["lerobot"],
+            "serial_ssim_only": median["ssim_serial"],
+        },
+        "runs_s": seconds,
+        "ratios": {
+            "ours_vs_floor": median["ours"] / floor_s,
+            "ours_vs_lerobot_recipe": median["ours"] / median["lerobot"],
+        },
+        "metrics": {
+            "mean_mse": ours.mean_mse,
+            "mean_psnr_db": ours.mean_psnr_db,
+            "mean_ssim": ours.mean_ssim,
+            "identical_to_lerobot_recipe_rtol": RTOL,
+        },
+        "elapsed_s": elapsed,
+    }
+
+
+def main(argv: Sequence[str] | None = None) -> None:
+    args = parse_args(argv)
+    os.environ.setdefault("SVT_LOG", "1")  # SVT-AV1: errors only, no banner.
+    clip = load_rgb_clip(args.clip)
+    started = time.perf_counter()
+    config = RGBEncoderConfig()
+    decoded, mp4_bytes = encode_and_decode(clip, config)
+    seconds, results = measure(clip.frames, decoded, args.repeats)
+    check_identical(results)
+    median = {variant: statistics.median(values) for variant, values in seconds.items()}
+    elapsed = time.perf_counter() - started
+    ours = results["ours"]
+    print_figures(clip, config, mp4_bytes, median, ours, args.repeats)
     print(f"Total {elapsed:.1f} s.")
-    if args.json is not None:
-        report = {
-            "clip": str(clip),
-            "frames": num,
-            "mp4_bytes": mp4_bytes,
-            "cpus": cpus,
-            "repeats": args.repeats,
-            "statistic": "median wall seconds over repeats, variants alternating",
-            "skimage": SKIMAGE_VERSION,
-            "numpy": np.__version__,
-            "seconds": {
-                "ours": median["ours"],
-                "floor": floor_s,
-                "lerobot_recipe": median["lerobot"],
-                "serial_ssim_only": median["ssim_serial"],
-            },
-            "runs_s": seconds,
-            "ratios": {
-                "ours_vs_floor": median["ours"] / floor_s,
-                "ours_vs_lerobot_recipe": median["ours"] / median["lerobot"],
-            },
-            "metrics": {
-                "mean_mse": ours.mean_mse,
-                "mean_psnr_db": ours.mean_psnr_db,
-                "mean_ssim": ours.mean_ssim,
-                "identical_to_lerobot_recipe_rtol": RTOL,
-            },
-            "elapsed_s": elapsed,
-        }
-        args.json.write_text(json.dumps(report, indent=2) + "\n")
+    write_json(args.json, build_report(clip, args, mp4_bytes, seconds, median, ours, elapsed))
 
 
 if __name__ == "__main__":

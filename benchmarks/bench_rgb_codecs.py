@@ -10,8 +10,9 @@ are timed per request for four loaders, on the same request lists in the same ru
 - floor: the least work the job needs, an already open container and a precomputed packet
   index, decoding from the right keyframe and converting only the frames asked for;
 - LeRobot: ``lerobot.datasets.video_utils.decode_video_frames(..., backend="pyav")`` run by a
-  worker subprocess under another interpreter (``--lerobot-python``), or, without one, an
-  in-process re-implementation of its pyav algorithm (SPEC section 7).
+  worker subprocess under LeRobot's interpreter (``--lerobot-python`` or ``LEROBOT_PYTHON``;
+  ``_lerobot_decode_probe.py``), or, without one, an in-process re-implementation of its
+  pyav algorithm (SPEC section 7).
 
 Noise control for a small shared VM: in-process loaders are interleaved per request in a
 fresh random order, the LeRobot worker takes its turn among them (it times its own call; the
@@ -20,7 +21,8 @@ spinning into the next loader's time), the garbage collector is off while timing
 and each figure is the median over blocks of consecutive requests of the block's mean
 milliseconds per request.
 
-Run: ``.venv/bin/python benchmarks/bench_rgb_codecs.py [--samples 50] [--json out.json]``.
+Run: ``.venv/bin/python benchmarks/bench_rgb_codecs.py [--samples 50] [--codecs ...]
+[--lerobot-python PATH] [--json out.json]`` (see benchmarks/README.md).
 """
 
 from __future__ import annotations
@@ -28,13 +30,8 @@ from __future__ import annotations
 import argparse
 import bisect
 import gc
-import hashlib
-import json
-import os
-import platform
 import random
 import statistics
-import sys
 import tempfile
 import time
 from collections.abc import Callable, Sequence
@@ -46,25 +43,34 @@ from typing import Any, cast
 import av
 import numpy as np
 import numpy.typing as npt
-from _worker_client import JsonLinesWorker  # a sibling file of this script
+from _harness import (
+    BENCHMARKS,
+    RGB_CLIP,
+    TOLERANCE_SECONDS,
+    RGBClip,
+    add_clip_argument,
+    add_json_argument,
+    add_lerobot_arguments,
+    array_sha1,
+    clip_line,
+    lerobot_not_run_line,
+    lerobot_python,
+    load_rgb_clip,
+    machine_line,
+    write_json,
+)
+from _timing import gc_paused
+from _worker_client import JsonLinesWorker, open_worker, stderr_log
 from PIL import Image
 
-REPO = Path(__file__).resolve().parents[1]
-# Run from a checkout: prefer its package (a stale editable install can shadow it otherwise).
-sys.path.insert(0, str(REPO))
-
-from lerobot_video import (  # noqa: E402
+from lerobot_video import (
     RGBEncoderConfig,
     clear_decoder_cache,
     decode_frames,
     encode_video,
 )
 
-DEFAULT_CLIP = REPO / "assets" / "aloha_sim_rgb_ep0.npz"
-FALLBACK_CLIP = Path("/work/shared/data/aloha_sim_rgb_ep0.npz")
-DEFAULT_LEROBOT_PYTHON = Path("/work/lerobot_env/bin/python")
-WORKER = Path(__file__).with_name("_lerobot_probe.py")
-TOLERANCE_S = 1e-4  # LeRobotDataset's default.
+WORKER = BENCHMARKS / "_lerobot_decode_probe.py"
 
 CODECS: dict[str, RGBEncoderConfig] = {
     "libsvtav1": RGBEncoderConfig(),
@@ -83,6 +89,7 @@ TARGET_CODEC, TARGET_SCENARIO = "libsvtav1", "6_frames"
 TARGET_OURS_VS_PNG, TARGET_OURS_VS_FLOOR = 0.5, 1.25
 
 UInt8Frames = npt.NDArray[np.uint8]
+Loader = Callable[["Request"], Any]
 
 
 @dataclass(frozen=True, slots=True)
@@ -91,6 +98,19 @@ class Request:
 
     indices: list[int]
     timestamps: list[float]
+
+
+@dataclass(frozen=True, slots=True)
+class Setup:
+    """What every codec's run shares: the clip, its PNG files, the statistics, the worker."""
+
+    clip: RGBClip
+    pngs: list[Path]
+    png_bytes: int
+    workdir: Path
+    samples: int
+    block: int
+    worker: JsonLinesWorker | None
 
 
 class FloorDecoder:
@@ -201,16 +221,13 @@ def time_lerobot(
     (N, H, W, 3), computed after the timing.
     """
     reply = worker.request(
+        op="decode",
         path=str(path),
         requests=[r.timestamps for r in requests],
-        tolerance_s=TOLERANCE_S,
+        tolerance_s=TOLERANCE_SECONDS,
         digest=digest,
     )
     return [float(ms) for ms in reply["ms"]], str(reply["digest"])
-
-
-def digest(frames: UInt8Frames) -> str:
-    return hashlib.sha1(np.ascontiguousarray(frames).tobytes()).hexdigest()
 
 
 def summarize(ms: Sequence[float], block: int) -> dict[str, Any]:
@@ -236,80 +253,123 @@ def make_requests(num_frames: int, fps: int, samples: int) -> dict[str, list[Req
     return requests
 
 
-def bench_codec(
-    name: str,
-    config: RGBEncoderConfig,
-    frames: UInt8Frames,
-    fps: int,
-    pngs: Sequence[Path],
-    png_bytes: int,
-    workdir: Path,
-    samples: int,
-    block: int,
+def make_loaders(mp4: Path, setup: Setup, floor: FloorDecoder) -> dict[str, Loader]:
+    """The in-process loaders; LeRobot's re-implementation joins them without a worker."""
+    loaders: dict[str, Loader] = {
+        "ours": lambda r: decode_frames(mp4, r.timestamps),
+        "png": lambda r: load_pngs(setup.pngs, r.indices),
+        "floor": lambda r: floor.decode(r.indices),
+    }
+    if setup.worker is None:
+        loaders["lerobot"] = lambda r: lerobot_pyav_reimplemented(
+            mp4, r.timestamps, TOLERANCE_SECONDS
+        )
+    return loaders
+
+
+def time_request(
+    order: Sequence[str],
+    loaders: dict[str, Loader],
+    request: Request,
+    mp4: Path,
     worker: JsonLinesWorker | None,
-) -> dict[str, Any]:
-    mp4 = workdir / f"{name}.mp4"
+    check_lerobot: bool,
+) -> tuple[dict[str, float], dict[str, Any], str]:
+    """Run every loader once on ``request`` in ``order``, collector off.
+
+    Returns:
+        Milliseconds per loader, the in-process outputs, and the worker's digest of its
+        frames (empty unless ``check_lerobot``).
+    """
+    ms: dict[str, float] = {}
+    outputs: dict[str, Any] = {}
+    worker_digest = ""
+    with gc_paused():
+        for key in order:
+            if key == "lerobot" and worker is not None:
+                worker_ms, worker_digest = time_lerobot(
+                    worker, mp4, [request], digest=check_lerobot
+                )
+                ms[key] = worker_ms[0]
+                continue
+            start = time.perf_counter()
+            outputs[key] = loaders[key](request)
+            ms[key] = (time.perf_counter() - start) * 1000.0
+    return ms, outputs, worker_digest
+
+
+def run_scenario(
+    label: str,
+    requests: Sequence[Request],
+    loaders: dict[str, Loader],
+    mp4: Path,
+    setup: Setup,
+    shuffler: random.Random,
+) -> tuple[dict[str, list[float]], int, int]:
+    """Time every loader on every request of one scenario, interleaved in a random order.
+
+    Returns:
+        Milliseconds per loader per request, and how many of the LeRobot digests checked
+        (first request of each block) matched ours.
+    """
+    names = [*loaders, "lerobot"] if setup.worker is not None else list(loaders)
+    ms: dict[str, list[float]] = {key: [] for key in names}
+    matches = checked = 0
+    for n, request in enumerate(requests):
+        if n % setup.block == 0:
+            gc.collect()  # Between blocks, never inside a timed call.
+        check_lerobot = n % setup.block == 0
+        # A fresh random order per request: no loader always follows the same one.
+        order = shuffler.sample(names, len(names))
+        request_ms, outputs, worker_digest = time_request(
+            order, loaders, request, mp4, setup.worker, check_lerobot
+        )
+        for key, value in request_ms.items():
+            ms[key].append(value)
+        if not np.array_equal(outputs["ours"], outputs["floor"]):
+            raise AssertionError(f"{label} {request}: ours != floor")
+        if setup.worker is not None and check_lerobot:
+            checked += 1
+            matches += worker_digest == array_sha1(outputs["ours"])
+    return ms, matches, checked
+
+
+def bench_codec(name: str, config: RGBEncoderConfig, setup: Setup) -> dict[str, Any]:
+    """Encode the clip with ``config``, then time every loader on every scenario."""
+    frames, fps = setup.clip.frames, setup.clip.fps
+    mp4 = setup.workdir / f"{name}.mp4"
     start = time.perf_counter()
     encode_video(frames, mp4, fps=fps, config=config)
     encode_s = time.perf_counter() - start
     mp4_bytes = mp4.stat().st_size
-    requests = make_requests(len(frames), fps, samples)
+    requests = make_requests(len(frames), fps, setup.samples)
 
     floor = FloorDecoder(mp4)
-    loaders: dict[str, Callable[[Request], Any]] = {
-        "ours": lambda r: decode_frames(mp4, r.timestamps),
-        "png": lambda r: load_pngs(pngs, r.indices),
-        "floor": lambda r: floor.decode(r.indices),
-    }
-    if worker is None:
-        loaders["lerobot"] = lambda r: lerobot_pyav_reimplemented(mp4, r.timestamps, TOLERANCE_S)
+    loaders = make_loaders(mp4, setup, floor)
     warm_up = requests[TARGET_SCENARIO][0]
     for load in loaders.values():
         load(warm_up)
-    if worker is not None:
-        time_lerobot(worker, mp4, [warm_up])
+    if setup.worker is not None:
+        time_lerobot(setup.worker, mp4, [warm_up])
 
     scenarios: dict[str, Any] = {}
     lerobot_matches = lerobot_checked = 0
-    names = [*loaders, "lerobot"] if worker is not None else list(loaders)
     shuffler = random.Random(2024)
     for scenario, scenario_requests in requests.items():
-        ms: dict[str, list[float]] = {key: [] for key in names}
-        for n, request in enumerate(scenario_requests):
-            if n % block == 0:
-                gc.collect()  # Between blocks, never inside a timed call.
-            check_lerobot = n % block == 0
-            # A fresh random order per request: no loader always follows the same one.
-            order = shuffler.sample(names, len(names))
-            outputs: dict[str, Any] = {}
-            gc.disable()
-            try:
-                for key in order:
-                    if key == "lerobot" and worker is not None:
-                        worker_ms, worker_digest = time_lerobot(
-                            worker, mp4, [request], digest=check_lerobot
-                        )
-                        ms[key].append(worker_ms[0])
-                        continue
-                    start = time.perf_counter()
-                    outputs[key] = loaders[key](request)
-                    ms[key].append((time.perf_counter() - start) * 1000.0)
-            finally:
-                gc.enable()
-            if not np.array_equal(outputs["ours"], outputs["floor"]):
-                raise AssertionError(f"{name} {scenario} {request}: ours != floor")
-            if worker is not None and check_lerobot:
-                lerobot_checked += 1
-                lerobot_matches += worker_digest == digest(outputs["ours"])
-        scenarios[scenario] = {key: summarize(values, block) for key, values in ms.items()}
+        ms, matches, checked = run_scenario(
+            f"{name} {scenario}", scenario_requests, loaders, mp4, setup, shuffler
+        )
+        lerobot_matches += matches
+        lerobot_checked += checked
+        scenarios[scenario] = {key: summarize(values, setup.block) for key, values in ms.items()}
     floor.close()
     clear_decoder_cache()
     return {
         "encode_s": encode_s,
         "encode_fps": len(frames) / encode_s,
         "mp4_bytes": mp4_bytes,
-        "png_bytes": png_bytes,
-        "size_ratio_vs_png": mp4_bytes / png_bytes,
+        "png_bytes": setup.png_bytes,
+        "size_ratio_vs_png": mp4_bytes / setup.png_bytes,
         "lerobot_frames_identical": [lerobot_matches, lerobot_checked],
         "scenarios": scenarios,
     }
@@ -350,36 +410,51 @@ def print_targets(result: dict[str, Any]) -> dict[str, Any]:
     return {"ours_vs_png": vs_png, "ours_vs_floor": vs_floor, "pass": png_ok and floor_ok}
 
 
-def resolve_clip(clip: Path | None) -> Path:
-    if clip is not None:
-        return clip
-    return DEFAULT_CLIP if DEFAULT_CLIP.exists() else FALLBACK_CLIP
+def write_pngs(frames: UInt8Frames, workdir: Path) -> tuple[list[Path], int]:
+    """The frames as PNG files (PIL, default settings); their paths and total bytes."""
+    pngs = [workdir / f"frame-{i:06d}.png" for i in range(len(frames))]
+    for path, frame in zip(pngs, frames, strict=True):
+        Image.fromarray(frame).save(path)
+    return pngs, sum(path.stat().st_size for path in pngs)
 
 
-def resolve_lerobot_python(arg: str | None) -> str | None:
-    if arg is not None:
-        return arg or None  # An empty string turns the subprocess off.
-    from_env = os.environ.get("LEROBOT_PYTHON")
-    if from_env is not None:
-        return from_env or None
-    return str(DEFAULT_LEROBOT_PYTHON) if DEFAULT_LEROBOT_PYTHON.exists() else None
+def print_header(setup: Setup, args: argparse.Namespace, python: str | None) -> tuple[str, str]:
+    """Print the clip, machine, LeRobot and statistics lines; return LeRobot's label, source."""
+    clip, worker = setup.clip, setup.worker
+    if worker is not None:
+        label = "LeRobot"
+        source = (
+            f"LeRobot {worker.versions['lerobot']} decode_video_frames(backend='pyav', "
+            f"tolerance_s={TOLERANCE_SECONDS}) in {python} (av {worker.versions['av']})"
+        )
+    else:
+        label = "LRre"
+        source = "LeRobot algorithm (re-implemented): LeRobot not run, numpy stand-in"
+    print(
+        f"{clip_line(clip.path, clip.frames.shape, clip.fps)}; PNG total {setup.png_bytes:,} B. "
+        f"{machine_line()}."
+    )
+    print(f"{label}: {source}.")
+    if worker is None:
+        print(lerobot_not_run_line(args))
+    print(
+        f"ms per request = median over {-(-args.samples // args.block)} blocks of "
+        f"{args.block} requests of the block mean; {args.samples} requests per scenario "
+        f"(seed 1337 per encoding); in-process loaders interleaved per request"
+        f"{'' if worker is None else ' (LeRobot worker too, timed inside it)'}; "
+        f"ours == floor asserted on every request."
+    )
+    return label, source
 
 
 def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
-    parser.add_argument(
-        "--clip", type=Path, default=None, help=f"npz clip (default {DEFAULT_CLIP})"
-    )
+    add_clip_argument(parser, RGB_CLIP, "'frames' and 'fps'")
     parser.add_argument("--samples", type=int, default=50, help="requests per scenario")
     parser.add_argument("--block", type=int, default=5, help="requests per statistics block")
     parser.add_argument("--codecs", nargs="+", choices=list(CODECS), default=list(CODECS))
-    parser.add_argument(
-        "--lerobot-python",
-        default=None,
-        help="interpreter with lerobot installed (default: $LEROBOT_PYTHON, else "
-        f"{DEFAULT_LEROBOT_PYTHON} if present); '' re-implements LeRobot's algorithm instead",
-    )
-    parser.add_argument("--json", type=Path, default=None, help="write all figures here")
+    add_lerobot_arguments(parser)
+    add_json_argument(parser)
     args = parser.parse_args(argv)
     if args.samples < 1 or args.block < 1:
         parser.error("--samples and --block must be >= 1")
@@ -388,86 +463,40 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
 
 def main(argv: Sequence[str] | None = None) -> None:
     args = parse_args(argv)
-    clip = resolve_clip(args.clip)
-    with np.load(clip, allow_pickle=False) as data:
-        frames: UInt8Frames = np.ascontiguousarray(data["frames"])
-        fps = int(data["fps"])
-    lerobot_python = resolve_lerobot_python(args.lerobot_python)
+    clip = load_rgb_clip(args.clip)
+    python = lerobot_python(args)
     started = time.perf_counter()
-
-    with tempfile.TemporaryDirectory(prefix="bench_rgb_") as tmp, tempfile.TemporaryFile() as log:
+    results: dict[str, Any] = {}
+    with (
+        tempfile.TemporaryDirectory(prefix="bench_rgb_") as tmp,
+        stderr_log() as log,
+        open_worker(python, WORKER, log) as worker,
+    ):
         workdir = Path(tmp)
-        pngs = [workdir / f"frame-{i:06d}.png" for i in range(len(frames))]
-        for path, frame in zip(pngs, frames, strict=True):
-            Image.fromarray(frame).save(path)
-        png_bytes = sum(path.stat().st_size for path in pngs)
-
-        worker = JsonLinesWorker([lerobot_python, str(WORKER)], log) if lerobot_python else None
-        if worker is not None:
-            label = "LeRobot"
-            source = (
-                f"LeRobot {worker.versions['lerobot']} decode_video_frames(backend='pyav', "
-                f"tolerance_s={TOLERANCE_S}) in {lerobot_python} (av {worker.versions['av']})"
-            )
-        else:
-            label = "LRre"
-            source = "LeRobot algorithm (re-implemented): LeRobot not run, numpy stand-in"
-        print(
-            f"Clip {clip.name}: {len(frames)} frames {frames.shape[2]}x{frames.shape[1]} @ "
-            f"{fps} fps; PNG total {png_bytes:,} B. Python {platform.python_version()}, "
-            f"av {av.__version__}, {os.cpu_count()} CPUs."
-        )
-        print(f"{label}: {source}.")
-        print(
-            f"ms per request = median over {-(-args.samples // args.block)} blocks of "
-            f"{args.block} requests of the block mean; {args.samples} requests per scenario "
-            f"(seed 1337 per encoding); in-process loaders interleaved per request"
-            f"{'' if worker is None else ' (LeRobot worker too, timed inside it)'}; "
-            f"ours == floor asserted on every request."
-        )
-
-        results: dict[str, Any] = {}
-        try:
-            for name in args.codecs:
-                results[name] = bench_codec(
-                    name,
-                    CODECS[name],
-                    frames,
-                    fps,
-                    pngs,
-                    png_bytes,
-                    workdir,
-                    args.samples,
-                    args.block,
-                    worker,
-                )
-                print_codec(name, CODECS[name], results[name], label)
-        except Exception:
-            log.seek(0)
-            sys.stderr.write(log.read().decode(errors="replace")[-4000:])
-            raise
-        finally:
-            if worker is not None:
-                worker.close()
+        pngs, png_bytes = write_pngs(clip.frames, workdir)
+        setup = Setup(clip, pngs, png_bytes, workdir, args.samples, args.block, worker)
+        label, source = print_header(setup, args, python)
+        for name in args.codecs:
+            results[name] = bench_codec(name, CODECS[name], setup)
+            print_codec(name, CODECS[name], results[name], label)
 
     targets = print_targets(results[TARGET_CODEC]) if TARGET_CODEC in results else None
     elapsed = time.perf_counter() - started
     print(f"Total {elapsed:.1f} s.")
-    if args.json is not None:
-        report = {
-            "clip": str(clip),
-            "frames": len(frames),
-            "fps": fps,
-            "samples": args.samples,
-            "block": args.block,
-            "statistic": "median of block means (ms per request); mean_ms also given",
-            "lerobot": source,
-            "av": av.__version__,
-            "codecs": results,
-            "targets": targets,
-            "elapsed_s": elapsed,
-        }
-        args.json.write_text(json.dumps(report, indent=2) + "\n")
+    report = {
+        "clip": str(clip.path),
+        "frames": len(clip.frames),
+        "fps": clip.fps,
+        "samples": args.samples,
+        "block": args.block,
+        "statistic": "median of block means (ms per request); mean_ms also given",
+        "lerobot": source,
+        "av": av.__version__,
+        "codecs": results,
+        "targets": targets,
+        "elapsed_s": elapsed,
+    }
+    write_json(args.json, report)
 
 
 if __name__ == "__main__":

@@ -6,7 +6,8 @@ from collections.abc import Callable
 
 import gradio as gr
 
-from components import compare_tab, depth_tab
+from components.compare import tab as compare_tab
+from components.depth import tab as depth_tab
 from components.record import tab as record_tab
 from components.state import AppSettings
 

@@ -1,4 +1,4 @@
-"""Shared UI builders: the RGB and depth encoder knob forms, their checks and conversions."""
+"""Shared UI builders: the RGB encoder knob form, its conversions and its checks."""
 
 from __future__ import annotations
 
@@ -7,14 +7,12 @@ from typing import Any
 
 import gradio as gr
 
+from components.checks import verdict, wire_checks
 from lerobot_video import (
     VALID_VIDEO_CODECS,
     ConfigError,
-    DepthEncoderConfig,
     LeRobotVideoError,
     RGBEncoderConfig,
-    check_supported,
-    codec_options,
     encoder_availability,
     supported_pixel_formats,
 )
@@ -52,6 +50,7 @@ class EncoderForm:
     fast_decode: gr.Number
     extra_options: gr.Textbox
     verdict: gr.Markdown
+    checked: gr.State
 
     @property
     def knobs(self) -> list[Any]:
@@ -87,11 +86,10 @@ def encoder_form(
     defaults: RGBEncoderConfig,
     *,
     visible: bool,
-    verdict: str,
     show_help: bool,
     named: bool = True,
 ) -> EncoderForm:
-    """Build one encoder form prefilled with ``defaults``.
+    """Build one encoder form prefilled with ``defaults``, and its check of them.
 
     ``show_help`` adds the knob help; ``named=False`` hides the form's name box (a page that
     has a single form needs no name for it).
@@ -103,7 +101,7 @@ def encoder_form(
             codec_choices(), value=defaults.vcodec, label="Encoder (vcodec)", info=help_["vcodec"]
         )
         pix_fmt = gr.Dropdown(
-            list(supported_pixel_formats(defaults.encoder)) or [defaults.pix_fmt],
+            list(supported_pixel_formats(defaults.vcodec)) or [defaults.pix_fmt],
             value=defaults.pix_fmt,
             label="Pixel format (pix_fmt)",
             info=help_["pix_fmt"],
@@ -125,9 +123,11 @@ def encoder_form(
         extra = gr.Textbox(
             value="", label="Extra FFmpeg options", lines=2, info=help_["extra_options"]
         )
-        verdict_box = gr.Markdown(verdict)
+        values = form_values(defaults)
+        verdict_box = gr.Markdown(validate_form(*values))
+    checked = gr.State(tuple(values))
     return EncoderForm(
-        column, label, vcodec, pix_fmt, g, crf, preset, fast_decode, extra, verdict_box
+        column, label, vcodec, pix_fmt, g, crf, preset, fast_decode, extra, verdict_box, checked
     )
 
 
@@ -190,120 +190,43 @@ def config_from_form(
 
 def pixel_formats_for(vcodec: str, current: str) -> dict[str, Any]:
     """Offer the pixel formats the chosen encoder accepts, keeping the current one if valid."""
-    formats = list(supported_pixel_formats("libsvtav1" if vcodec in ("auto", "av1") else vcodec))
+    formats = list(supported_pixel_formats(vcodec))
     value = current if current in formats or not formats else formats[0]
     return gr.update(choices=formats or [current], value=value)
 
 
-def _verdict(config: RGBEncoderConfig | DepthEncoderConfig) -> str:
-    check_supported(config)
-    options = " ".join(f"`{k}={v}`" for k, v in codec_options(config).items())
-    return f"✅ FFmpeg options: {options}"
-
-
 def validate_form(*knobs: Any) -> str:
-    """Check one RGB form as the user types; show the FFmpeg options or the library's message."""
+    """Check one RGB form; show the FFmpeg options or the library's message."""
     try:
-        return _verdict(config_from_form(*knobs))
+        return verdict(config_from_form(*knobs))
     except LeRobotVideoError as err:
         return f"⛔ {err}"
 
 
-def depth_config_from_form(
-    depth_min: float,
-    depth_max: float,
-    shift: float,
-    use_log: bool,
-    vcodec: str,
-    pix_fmt: str,
-    g: float | None,
-    crf: float | None,
-    preset: str,
-    lossless: bool,
-) -> DepthEncoderConfig:
-    """Turn the depth form's values into a :class:`DepthEncoderConfig` (the library validates)."""
-    preset_text = (preset or "").strip()
-    return DepthEncoderConfig(
-        vcodec=vcodec,
-        pix_fmt=pix_fmt,
-        g=None if g is None else int(g),
-        crf=None if crf is None else (int(crf) if float(crf).is_integer() else float(crf)),
-        preset=int(preset_text) if preset_text.lstrip("-").isdigit() else (preset_text or None),
-        extra_options={"x265-params": "lossless=1"} if lossless and vcodec == "hevc" else {},
-        depth_min=float(depth_min),
-        depth_max=float(depth_max),
-        shift=float(shift),
-        use_log=bool(use_log),
+def choose_encoder(*knobs: Any) -> tuple[tuple[Any, ...], dict[str, Any], str]:
+    """The encoder changed: offer its pixel formats and check the form with the one kept.
+
+    ``knobs`` are :func:`config_from_form`'s values; returns the values checked, the pixel
+    format dropdown's update and the verdict.
+    """
+    vcodec, pix_fmt, *rest = knobs
+    formats = pixel_formats_for(vcodec, pix_fmt)
+    values = (vcodec, formats["value"], *rest)
+    return values, formats, validate_form(*values)
+
+
+def wire_encoder_form(form: EncoderForm, *, formats_api_name: str, validate_api_name: str) -> None:
+    """Check an RGB form as the user fills it in; a new encoder also updates the pixel formats."""
+    knobs = form.knobs[1:]
+    form.vcodec.input(
+        choose_encoder,
+        knobs,
+        [form.checked, form.pix_fmt, form.verdict],
+        api_name=formats_api_name,
+        api_visibility="private",
+        trigger_mode="always_last",
+        show_progress="hidden",
     )
-
-
-def validate_depth_form(*knobs: Any) -> str:
-    """Check the depth form as the user types (the values of :func:`depth_config_from_form`)."""
-    if any(knob is None for knob in knobs[:3]):
-        return "⛔ depth_min, depth_max and shift need a number of metres each."
-    try:
-        return _verdict(depth_config_from_form(*knobs))
-    except LeRobotVideoError as err:
-        return f"⛔ {err}"
-
-
-@dataclass(frozen=True)
-class DepthEncoderForm:
-    """The components of the depth encoder form, in :func:`depth_config_from_form` order."""
-
-    column: gr.Column
-    knobs: list[Any]
-    verdict: gr.Markdown
-
-
-def depth_encoder_form(defaults: DepthEncoderConfig) -> DepthEncoderForm:
-    """Build the depth quantizer and encoder form prefilled with ``defaults``."""
-    with gr.Column(min_width=220) as column:
-        knobs: list[Any] = [
-            gr.Number(defaults.depth_min, label="Nearest depth, code 0 (depth_min, m)"),
-            gr.Number(defaults.depth_max, label="Farthest depth, code 4095 (depth_max, m)"),
-            gr.Number(
-                defaults.shift,
-                label="Log shift (shift, m)",
-                info="Larger = steps more even across the range.",
-            ),
-            gr.Checkbox(defaults.use_log, label="Logarithmic steps (use_log)"),
-            gr.Dropdown(["hevc", "ffv1"], value=defaults.vcodec, label="Encoder (vcodec)"),
-            gr.Dropdown(
-                ["gray12le", "yuv420p12le"], value=defaults.pix_fmt, label="Pixel format (pix_fmt)"
-            ),
-            gr.Number(defaults.g, precision=0, label="Keyframe interval (GOP, g)"),
-            gr.Number(
-                defaults.crf, label="Constant rate factor (CRF)", info="No effect while lossless."
-            ),
-            gr.Textbox(
-                "" if defaults.preset is None else str(defaults.preset),
-                label="Preset",
-                info="Blank = medium (LeRobot's default).",
-                max_lines=1,
-            ),
-            gr.Checkbox(
-                defaults.extra_options.get("x265-params") == "lossless=1",
-                label="Lossless (x265-params lossless=1)",
-            ),
-        ]
-        verdict = gr.Markdown(validate_depth_form(*depth_form_values(defaults)))
-    return DepthEncoderForm(column, knobs, verdict)
-
-
-def depth_form_values(config: DepthEncoderConfig) -> list[Any]:
-    """The depth form values that stand for ``config``."""
-    preset = "" if config.preset is None else str(config.preset)
-    lossless = config.extra_options.get("x265-params") == "lossless=1"
-    return [
-        config.depth_min,
-        config.depth_max,
-        config.shift,
-        config.use_log,
-        config.vcodec,
-        config.pix_fmt,
-        config.g,
-        config.crf,
-        preset,
-        lossless,
-    ]
+    wire_checks(
+        knobs, form.checked, form.verdict, validate_form, validate_api_name, skip=(form.vcodec,)
+    )

@@ -1,17 +1,25 @@
 """LeRobot's video contract without torch: encoder configs, encode, decode, probe, metrics."""
 
-from lerobot_video.capture.devices import OpenCVSource, RealSenseSource, list_sources
-from lerobot_video.capture.realsense import capture_realsense_depth, realsense_devices
-from lerobot_video.capture.recorder import Recorder, RecorderStats, camera_features
-from lerobot_video.capture.sources import (
-    BrowserSource,
-    FrameSource,
-    ReplaySource,
-    SourceStatus,
-    StreamSpec,
-    bundled_replay_source,
+from lerobot_video.capture.browser import BrowserSource
+from lerobot_video.capture.discovery import list_sources
+from lerobot_video.capture.opencv import OpenCVSource
+from lerobot_video.capture.realsense import (
+    RealSenseSource,
+    capture_realsense_depth,
+    realsense_devices,
 )
-from lerobot_video.clips import Clip, DepthClip, load_clip, load_depth_clip, load_image_sequence
+from lerobot_video.capture.recorder import CaptureReport, Recorder, RecorderStats, camera_features
+from lerobot_video.capture.replay import ReplaySource, bundled_replay_source
+from lerobot_video.capture.source import FrameSource, SourceStatus, StreamSpec
+from lerobot_video.clips import (
+    Clip,
+    DepthClip,
+    load_clip,
+    load_clip_files,
+    load_depth_clip,
+    load_image_sequence,
+)
+from lerobot_video.codec.browser import BrowserSupport, browser_support
 from lerobot_video.codec.decode import (
     clear_decoder_cache,
     decode_all_frames,
@@ -19,13 +27,13 @@ from lerobot_video.codec.decode import (
     decode_frames,
 )
 from lerobot_video.codec.encode import encode_depth_video, encode_video
+from lerobot_video.codec.options import codec_options, is_lossless, with_lossless
 from lerobot_video.codec.probe import VideoInfo, feature_info, probe_video
 from lerobot_video.codec.support import (
-    BrowserSupport,
-    browser_support,
+    EncoderPlan,
     check_supported,
-    codec_options,
     encoder_availability,
+    plan_encoder,
     resolve_auto_codec,
     supported_pixel_formats,
 )
@@ -38,16 +46,15 @@ from lerobot_video.config import (
     RGBEncoderConfig,
 )
 from lerobot_video.dataset.archive import archive_dataset
+from lerobot_video.dataset.create import create_dataset
+from lerobot_video.dataset.encoding import RecordingOptions, RecordingStats
+from lerobot_video.dataset.episodes import EpisodeInfo, VideoSegment
+from lerobot_video.dataset.features import FeatureInfo, StreamKind
 from lerobot_video.dataset.layout import ChunkingConfig
-from lerobot_video.dataset.reader import DatasetReader, EpisodeInfo, VideoSegment, open_dataset
+from lerobot_video.dataset.reader import DatasetReader, open_dataset
 from lerobot_video.dataset.resume import resume_dataset
 from lerobot_video.dataset.streaming import EncoderStats
-from lerobot_video.dataset.writer import (
-    DatasetWriter,
-    RecordingOptions,
-    RecordingStats,
-    create_dataset,
-)
+from lerobot_video.dataset.writer import DatasetWriter
 from lerobot_video.depth import (
     DepthQuantization,
     dequantize_depth,
@@ -97,6 +104,7 @@ __all__ = [
     "VALID_VIDEO_CODECS",
     "BrowserSource",
     "BrowserSupport",
+    "CaptureReport",
     "ChunkingConfig",
     "Clip",
     "CodecUnavailableError",
@@ -111,9 +119,11 @@ __all__ = [
     "DepthQuantization",
     "DeviceUnavailableError",
     "EncoderConfig",
+    "EncoderPlan",
     "EncoderStats",
     "EncodingReport",
     "EpisodeInfo",
+    "FeatureInfo",
     "FrameIndexError",
     "FrameSource",
     "FrameView",
@@ -132,6 +142,7 @@ __all__ = [
     "RecordingStats",
     "ReplaySource",
     "SourceStatus",
+    "StreamKind",
     "StreamSpec",
     "VideoInfo",
     "VideoSegment",
@@ -164,11 +175,14 @@ __all__ = [
     "encoder_availability",
     "feature_info",
     "invalid_depth_mask",
+    "is_lossless",
     "list_sources",
     "load_clip",
+    "load_clip_files",
     "load_depth_clip",
     "load_image_sequence",
     "open_dataset",
+    "plan_encoder",
     "probe_video",
     "quantization_step_mm",
     "quantize_depth",
@@ -176,4 +190,5 @@ __all__ = [
     "resolve_auto_codec",
     "resume_dataset",
     "supported_pixel_formats",
+    "with_lossless",
 ]

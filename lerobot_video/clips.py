@@ -151,6 +151,46 @@ def load_image_sequence(
     )
 
 
+def load_clip_files(
+    paths: Sequence[str | os.PathLike[str]],
+    *,
+    fps: int | None = None,
+    max_frames: int | None = None,
+) -> Clip:
+    """Load what a person picked as a clip: one ``.npz`` or video file, or image files.
+
+    One ``.npz`` or video file goes to :func:`load_clip`; image files (one or many, any of
+    :data:`IMAGE_SUFFIXES`) go to :func:`load_image_sequence`, sorted by name.
+
+    Args:
+        paths: One clip file, or image files.
+        fps: Frame rate; None keeps a file's own (30 when it has none) and gives image
+            sequences 30.
+        max_frames: Keep at most this many frames from the start; None keeps all.
+
+    Returns:
+        The clip.
+
+    Raises:
+        ConfigError: No files, several clip files, clip and image files mixed, an
+            unsupported file type or invalid contents.
+        MediaError: A clip file cannot be read.
+    """
+    files = [Path(p) for p in paths]
+    if not files:
+        raise ConfigError("No clip files given; pick one video or .npz file, or image frames.")
+    images = [f for f in files if f.suffix.lower() in IMAGE_SUFFIXES]
+    if len(images) == len(files):
+        return load_image_sequence(files, fps=30 if fps is None else fps, max_frames=max_frames)
+    if len(files) == 1:
+        return load_clip(files[0], max_frames=max_frames, fps=fps)
+    others = [f.name for f in files if f.suffix.lower() not in IMAGE_SUFFIXES]
+    raise ConfigError(
+        f"Cannot load {len(files)} files as one clip: {others!r} are not images; pick one "
+        f"video or .npz file alone, or only image files ({', '.join(IMAGE_SUFFIXES)})."
+    )
+
+
 @dataclass(frozen=True, kw_only=True, slots=True)
 class DepthClip:
     """Depth frames with their rate.

@@ -2,7 +2,8 @@
 
 This module holds data and checks of types, ranges and cross-field rules only. It performs no
 I/O and never touches PyAV: whether this FFmpeg build can honour a config is the separate,
-explicit call :func:`lerobot_video.check_supported`.
+explicit call :func:`lerobot_video.check_supported` (or :func:`lerobot_video.plan_encoder`,
+which keeps the checked result for the encoders).
 """
 
 from __future__ import annotations

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
-from typing import cast
+from typing import Any, cast
 
 import numpy as np
 import numpy.typing as npt
 
 from lerobot_video.codec.encode import encode_video
 from lerobot_video.config import RGBEncoderConfig
+from lerobot_video.depth import MM_PER_M
 from lerobot_video.errors import ConfigError
 
 
@@ -143,36 +144,58 @@ def auto_depth_range(depth: npt.NDArray[np.floating]) -> tuple[float, float]:
     return (low, high) if high > low else (low, low + max(abs(low) * 1e-3, 1e-6))
 
 
+def _depth_metres(depth: npt.NDArray[Any]) -> npt.NDArray[np.floating]:
+    """Depth as recorded, channel axis dropped, in metres; NaN where an integer frame is 0."""
+    array = np.asarray(depth)
+    if array.ndim >= 3 and array.shape[-1] == 1:
+        array = array[..., 0]
+    if np.issubdtype(array.dtype, np.integer):
+        metres = array.astype(np.float32) / np.float32(MM_PER_M)
+        metres[array <= 0] = np.nan  # 0 mm is a depth camera's "no reading"
+        return metres
+    if not np.issubdtype(array.dtype, np.floating):
+        raise ConfigError(
+            f"Depth must be integer millimetres or float metres, got dtype {array.dtype}."
+        )
+    return array
+
+
 def colorize_depth(
-    depth: npt.NDArray[np.floating],
+    depth: npt.NDArray[Any],
     *,
     value_range: tuple[float, float] | None = None,
     colormap: str = "turbo",
 ) -> npt.NDArray[np.uint8]:
-    """Colour-map depth for display; invalid pixels (NaN, inf) in magenta.
+    """Colour-map depth for display; pixels with no reading in magenta.
+
+    Takes depth camera frames as recorded: integers are millimetres (0 is no reading),
+    floats are metres (NaN or inf is no reading); either is shown in metres. Float depth in
+    another unit works too when ``value_range`` is in that unit.
 
     Args:
-        depth: Depth, (H, W) or (N, H, W), any unit; NaN marks invalid pixels.
-        value_range: ``(near, far)`` in the depth's unit mapped to the colormap's ends
-            (values outside are clipped); None uses :func:`auto_depth_range`.
+        depth: A frame (H, W) or (H, W, 1), or frames (N, H, W) or (N, H, W, 1).
+        value_range: ``(near, far)`` in metres mapped to the colormap's ends (values outside
+            are clipped); None uses :func:`auto_depth_range`.
         colormap: A name in :data:`COLORMAPS`.
 
     Returns:
-        RGB, the input shape plus a last axis of 3, uint8.
+        RGB, the input shape without its channel axis plus a last axis of 3, uint8.
 
     Raises:
-        ConfigError: Unknown colormap, empty range, or no valid pixels for an auto range.
+        ConfigError: Unknown colormap, a non-numeric dtype, empty range, or no valid pixels
+            for an auto range.
     """
     if colormap not in COLORMAPS:
         raise ConfigError(f"Unknown colormap {colormap!r}; allowed: {', '.join(COLORMAPS)}.")
-    low, high = value_range if value_range is not None else auto_depth_range(depth)
+    metres = _depth_metres(depth)
+    low, high = value_range if value_range is not None else auto_depth_range(metres)
     if not high > low:
         raise ConfigError(f"value_range must have far > near, got {(low, high)!r}.")
     with np.errstate(invalid="ignore"):
-        scaled = np.clip((depth - low) / (high - low), 0.0, 1.0)
+        scaled = np.clip((metres - low) / (high - low), 0.0, 1.0)
     index = np.nan_to_num(scaled * 255, nan=0).astype(np.uint8)
     image = COLORMAPS[colormap][index]
-    image[~np.isfinite(depth)] = INVALID_DEPTH_COLOR
+    image[~np.isfinite(metres)] = INVALID_DEPTH_COLOR
     return cast("npt.NDArray[np.uint8]", image)
 
 
@@ -195,7 +218,7 @@ def colorize_error(error: npt.NDArray[np.floating], *, full_scale: float) -> npt
 
 
 def depth_preview_clip(
-    depth: npt.NDArray[np.floating],
+    depth: npt.NDArray[Any],
     path: str | os.PathLike[str],
     *,
     fps: int,
@@ -207,10 +230,12 @@ def depth_preview_clip(
     :func:`colorize_depth` with one colour range for the whole clip.
 
     Args:
-        depth: (N, H, W) depth in any unit, NaN for invalid pixels; H and W even.
+        depth: (N, H, W) or (N, H, W, 1) depth as for :func:`colorize_depth` (integers
+            millimetres, floats metres); H and W even.
         path: Output MP4 file.
         fps: Frames per second.
-        value_range: Colour range; None uses :func:`auto_depth_range` over the whole clip.
+        value_range: Colour range in metres; None uses :func:`auto_depth_range` over the
+            whole clip.
 
     Returns:
         The written file.
@@ -219,8 +244,9 @@ def depth_preview_clip(
         ConfigError: Invalid depth, range or fps.
         MediaError: FFmpeg failed.
     """
-    value_range = value_range or auto_depth_range(depth)
-    frames = (colorize_depth(frame, value_range=value_range) for frame in depth)
+    metres = _depth_metres(depth)
+    value_range = value_range or auto_depth_range(metres)
+    frames = (colorize_depth(frame, value_range=value_range) for frame in metres)
     path = Path(path)
     encode_video(frames, path, fps=fps, config=PREVIEW_CONFIG)
     return path

@@ -160,6 +160,41 @@ class TestColorizeDepth:
             colorize_depth(np.ones((4, 4)), value_range=value_range)
 
 
+class TestColorizeRecordedDepth:
+    """Depth camera frames go in as recorded: uint16 mm or float m, with or without (…, 1)."""
+
+    def test_millimetres_match_metres(self) -> None:
+        depth_mm = np.arange(400, 400 + HEIGHT * WIDTH, dtype=np.uint16).reshape(HEIGHT, WIDTH)
+        depth_m = depth_mm.astype(np.float32) / 1000
+        expected = colorize_depth(depth_m, value_range=(0.5, 3.0))
+        np.testing.assert_array_equal(colorize_depth(depth_mm, value_range=(0.5, 3.0)), expected)
+        np.testing.assert_array_equal(
+            colorize_depth(depth_mm[..., None], value_range=(0.5, 3.0)), expected
+        )
+
+    def test_channel_axis_dropped(self) -> None:
+        depth = np.full((2, 4, 6, 1), 1.0, dtype=np.float32)
+        assert colorize_depth(depth, value_range=(0.0, 2.0)).shape == (2, 4, 6, 3)
+
+    def test_zero_millimetres_is_no_reading(self) -> None:
+        depth_mm = np.full((HEIGHT, WIDTH, 1), 1500, dtype=np.uint16)
+        depth_mm[5, 7] = 0
+        image = colorize_depth(depth_mm, value_range=(0.5, 3.0))
+        magenta = np.all(image == MAGENTA, axis=-1)
+        assert magenta[5, 7]
+        assert magenta.sum() == 1
+
+    def test_auto_range_in_metres(self) -> None:
+        depth_mm = np.random.default_rng(5).integers(300, 4000, (HEIGHT, WIDTH), dtype=np.uint16)
+        low, high = auto_depth_range(depth_mm.astype(np.float32) / 1000)
+        expected = colorize_depth(depth_mm, value_range=(low, high))
+        np.testing.assert_array_equal(colorize_depth(depth_mm), expected)
+
+    def test_non_numeric_refused(self) -> None:
+        with pytest.raises(ConfigError, match="integer millimetres or float metres, got dtype"):
+            colorize_depth(np.zeros((4, 4), dtype=bool), value_range=(0.0, 1.0))
+
+
 class TestAutoDepthRange:
     def test_percentiles_ignore_invalid(self) -> None:
         rng = np.random.default_rng(7)

@@ -8,9 +8,10 @@ from typing import Any
 
 import gradio as gr
 
+from components.depth_form import depth_config_from_form
 from components.record.session import RecordSession
 from components.state import AppSettings, SessionState
-from components.widgets import config_from_form, depth_config_from_form
+from components.widgets import config_from_form
 from lerobot_video import (
     DepthEncoderConfig,
     Recorder,

@@ -7,15 +7,9 @@ from typing import Any
 
 import gradio as gr
 
+from components.depth_form import DepthEncoderForm, depth_encoder_form
 from components.record.view import EPISODE_HEADERS, SHORTCUT_KEYS, SHORTCUTS_HTML, SHORTCUTS_JS
-from components.widgets import (
-    DepthEncoderForm,
-    EncoderForm,
-    depth_encoder_form,
-    encoder_form,
-    form_values,
-    validate_form,
-)
+from components.widgets import EncoderForm, encoder_form
 from lerobot_video import DepthEncoderConfig, RGBEncoderConfig
 
 PREVIEW_HEIGHT_PX = 300
@@ -131,7 +125,6 @@ def _dataset_form(depth_visible: bool, verdict: str) -> dict[str, Any]:
                 "Colour",
                 RGBEncoderConfig(),
                 visible=True,
-                verdict=validate_form(*form_values(RGBEncoderConfig())),
                 show_help=True,
                 named=False,
             )

@@ -16,7 +16,7 @@ import gradio as gr
 import numpy as np
 import numpy.typing as npt
 
-from lerobot_video import BrowserSource, FrameSource, Recorder
+from lerobot_video import BrowserSource, EpisodeInfo, FrameSource, Recorder
 
 
 @dataclass
@@ -29,10 +29,10 @@ class RecordSession:
             dataset writer); None before, and after the dataset is finished.
         dataset_root: The dataset being (or last) recorded, or None before the first episode.
         summary: One line describing the open dataset (name, fps, task, encoders).
-        thumbnails: Saved episode index to its first colour frame, (H, W, 3) uint8.
-        video_bytes: Saved episode index to the bytes its videos added to the dataset.
+        episodes: Saved episode index to the episode as saving returned it (with the bytes
+            its videos added, which the dataset on disk does not record).
         skipped_ticks: Saved episode index to the capture ticks it missed.
-        file_sizes: Size in bytes of each video file after the last saved episode.
+        thumbnails: Saved episode index to its first colour frame, (H, W, 3) uint8.
         lock: Serialises this session's actions (start, stop, discard, zip).
     """
 
@@ -40,10 +40,9 @@ class RecordSession:
     recorder: Recorder | None = None
     dataset_root: Path | None = None
     summary: str = ""
-    thumbnails: dict[int, npt.NDArray[np.uint8]] = field(default_factory=dict)
-    video_bytes: dict[int, int] = field(default_factory=dict)
+    episodes: dict[int, EpisodeInfo] = field(default_factory=dict)
     skipped_ticks: dict[int, int] = field(default_factory=dict)
-    file_sizes: dict[Path, int] = field(default_factory=dict)
+    thumbnails: dict[int, npt.NDArray[np.uint8]] = field(default_factory=dict)
     lock: threading.RLock = field(default_factory=threading.RLock)
 
     @property
@@ -62,8 +61,7 @@ class RecordSession:
     def new_dataset(self, root: Path, recorder: Recorder, summary: str) -> None:
         """Start tracking a freshly created dataset and its (started) recorder."""
         self.recorder, self.dataset_root, self.summary = recorder, root, summary
-        self.thumbnails, self.video_bytes, self.skipped_ticks = {}, {}, {}
-        self.file_sizes = {}
+        self.episodes, self.skipped_ticks, self.thumbnails = {}, {}, {}
 
     def stop(self) -> bool:
         """Stop the camera and finish the dataset; the saved episodes stay listed.

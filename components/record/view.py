@@ -1,11 +1,15 @@
-"""How the Record page shows things: live stats, the episodes table, keyboard shortcuts."""
+"""How the Record page shows things: usable controls, live stats, episodes, shortcuts."""
 
 from __future__ import annotations
 
 import html
 import json
+from typing import Any
 
-from lerobot_video import DatasetReader, RecorderStats
+import gradio as gr
+
+from components.record.session import RecordSession
+from lerobot_video import EpisodeInfo, RecorderStats
 
 EPISODE_HEADERS = ["Episode", "Frames", "Duration (s)", "Video size", "Dropped", "Skipped ticks"]
 
@@ -43,6 +47,25 @@ _STATE_BADGES = {
     "stopped": ("#6b7280", "Stopped"),
     "failed": ("#dc2626", "Capture stopped"),
 }
+
+
+def controls(session: RecordSession) -> list[Any]:
+    """The dataset form or its summary, and which controls can be used now (``page.layout``)."""
+    previewing = session.source is not None
+    recording = session.is_recording
+    dataset_open = session.recorder is not None
+    can_zip = bool(session.episodes) and not recording
+    return [
+        gr.update(visible=not dataset_open),
+        gr.update(value=session.summary, visible=dataset_open),
+        gr.update(interactive=not previewing),
+        gr.update(interactive=not previewing),
+        gr.update(interactive=previewing),
+        gr.update(interactive=previewing and not recording),
+        gr.update(interactive=recording),
+        gr.update(interactive=recording),
+        gr.update(interactive=can_zip),
+    ]
 
 
 def _cell(label: str, value: str, note: str = "") -> str:
@@ -128,25 +151,25 @@ def _size(num_bytes: int | None) -> str:
 
 
 def episode_rows(
-    reader: DatasetReader, video_bytes: dict[int, int], skipped_ticks: dict[int, int]
+    episodes: list[EpisodeInfo], fps: int, skipped_ticks: dict[int, int]
 ) -> list[list[str | int]]:
     """One row per saved episode: index, frames, duration, video size, drops and skips.
 
     Args:
-        reader: The dataset.
-        video_bytes: Episode index to the bytes its videos added (unknown ones show "—").
+        episodes: The saved episodes, as saving returned them (unknown sizes show "—").
+        fps: The dataset's frame rate.
         skipped_ticks: Episode index to the capture ticks it missed.
     """
     rows: list[list[str | int]] = []
-    for episode in reader.episodes:
-        index = episode.episode_index
-        dropped = episode.dropped_frames
+    for episode in episodes:
+        index, dropped = episode.episode_index, episode.dropped_frames
+        video_bytes = episode.video_bytes
         rows.append(
             [
                 index,
                 episode.length,
-                f"{episode.length / reader.fps:.2f}",
-                _size(video_bytes.get(index)),
+                f"{episode.length / fps:.2f}",
+                _size(None if video_bytes is None else sum(video_bytes.values())),
                 "—" if dropped is None else len(dropped),
                 skipped_ticks.get(index, "—"),
             ]

@@ -1,7 +1,7 @@
 """Record episodes from a camera source into a dataset on a fixed-rate capture loop.
 
-A :class:`Recorder` owns a background loop that reads its :class:`~lerobot_video.capture.sources.
-FrameSource` once per tick (``1 / fps`` s, on a fixed grid so time does not drift) and,
+A :class:`Recorder` owns a background loop that reads its :class:`~lerobot_video.FrameSource`
+once per tick (``1 / fps`` s, on a fixed grid so time does not drift) and,
 while an episode is being recorded, hands the frame to the dataset writer. Between episodes
 the loop keeps running so a preview stays live. The writer encodes while recording
 (streaming), so stopping an episode waits only for the frames still queued.
@@ -9,7 +9,7 @@ the loop keeps running so a preview stays live. The writer encodes while recordi
 A tick is *late* when its frame reached the writer after the next tick was due; ticks the
 loop could not serve at all (it was still busy when they passed) are *skipped*: the frame
 for that moment was never offered. Both are counted per episode, next to the writer's own
-dropped frames (real-time mode).
+dropped frames (real-time mode), and kept for each saved episode as a :class:`CaptureReport`.
 """
 
 from __future__ import annotations
@@ -23,8 +23,8 @@ from typing import Any, Literal
 
 import numpy.typing as npt
 
-from lerobot_video.capture.sources import Frames, FrameSource, StreamSpec
-from lerobot_video.dataset.reader import EpisodeInfo
+from lerobot_video.capture.source import Frames, FrameSource, StreamSpec
+from lerobot_video.dataset.episodes import EpisodeInfo
 from lerobot_video.dataset.streaming import EncoderStats
 from lerobot_video.dataset.writer import DatasetWriter
 from lerobot_video.errors import ConfigError, LeRobotVideoError
@@ -32,8 +32,8 @@ from lerobot_video.errors import ConfigError, LeRobotVideoError
 logger = logging.getLogger(__name__)
 
 RecorderState = Literal["previewing", "recording", "saving", "stopped", "failed"]
-_RATE_WINDOW_S = 2.0  # capture fps is measured over this much recent time
-_SOURCE_TIMEOUT_S = 5.0  # a source silent for longer than this stops the loop
+_RATE_WINDOW_SECONDS = 2.0  # capture fps is measured over this much recent time
+_SOURCE_TIMEOUT_SECONDS = 5.0  # a source silent for longer than this stops the loop
 
 
 def camera_features(source: FrameSource, *, camera: str = "camera") -> dict[str, dict[str, Any]]:
@@ -104,6 +104,21 @@ class RecorderStats:
     error: str = ""
 
 
+@dataclass(frozen=True, kw_only=True, slots=True)
+class CaptureReport:
+    """How the capture loop served one saved episode's ticks (see the module docstring).
+
+    Attributes:
+        episode_index: The saved episode.
+        late_ticks: Ticks whose frame reached the writer after the next tick was due (>= 0).
+        skipped_ticks: Ticks never served because the loop was still busy when due (>= 0).
+    """
+
+    episode_index: int
+    late_ticks: int
+    skipped_ticks: int
+
+
 class Recorder:
     """Captures from a source at the dataset's fps and records episodes on demand.
 
@@ -139,11 +154,12 @@ class Recorder:
                 f"camera_features(source, camera={camera!r})."
             )
         self._source, self._writer, self._task = source, writer, task.strip()
-        self._period_s = 1.0 / (fps or writer.fps)
+        self._period_seconds = 1.0 / (fps or writer.fps)
         self._lock = threading.Lock()  # guards the writer and the counters below
         self._state: RecorderState = "previewing"
         self._latest: Frames = {}
-        self._late = self._skipped = 0
+        self._late = self._skipped = 0  # ticks of the episode being recorded
+        self._reports: dict[int, CaptureReport] = {}
         self._read_times: list[float] = []
         self._error = ""
         self._stop = threading.Event()
@@ -153,6 +169,11 @@ class Recorder:
     def writer(self) -> DatasetWriter:
         """The dataset writer (use it only while no episode is being recorded)."""
         return self._writer
+
+    @property
+    def capture_reports(self) -> dict[int, CaptureReport]:
+        """Episode index to its late and skipped ticks, for episodes this recorder saved."""
+        return dict(self._reports)
 
     def start(self) -> None:
         """Start the source and the capture loop (preview only until :meth:`start_episode`).
@@ -190,7 +211,8 @@ class Recorder:
         """Stop recording and save the episode (waits for its encoders to finish).
 
         Returns:
-            The saved episode.
+            The saved episode, with each camera's ``video_bytes``; its late and skipped
+            ticks are in :attr:`capture_reports` under its index.
 
         Raises:
             ConfigError: No episode is being recorded, or it has no frame yet.
@@ -203,9 +225,15 @@ class Recorder:
                 raise ConfigError("No episode is being recorded; start one first.")
             self._state = "saving"
             try:
-                return self._writer.save_episode()
+                episode = self._writer.save_episode()
             finally:
                 self._state = "previewing"
+            self._reports[episode.episode_index] = CaptureReport(
+                episode_index=episode.episode_index,
+                late_ticks=self._late,
+                skipped_ticks=self._skipped,
+            )
+            return episode
 
     def discard_episode(self) -> None:
         """Stop recording and drop the current episode; the dataset is unchanged."""
@@ -221,7 +249,7 @@ class Recorder:
     def stats(self) -> RecorderStats:
         """Live state and counters; safe to call from any thread at any time."""
         now = time.monotonic()
-        times = [t for t in self._read_times if now - t <= _RATE_WINDOW_S]
+        times = [t for t in self._read_times if now - t <= _RATE_WINDOW_SECONDS]
         span = now - times[0] if len(times) > 1 else 0.0
         writer = self._writer.recording_stats()
         return RecorderStats(
@@ -246,8 +274,8 @@ class Recorder:
         with self._lock:
             try:
                 self._writer.finalize()
-            except LeRobotVideoError as err:
-                logger.warning("finalizing the dataset failed: %s", err)
+            except LeRobotVideoError as err:  # close() never raises; the saved episodes stay
+                logger.info("finalizing the dataset failed: %s", err)
             if self._state != "failed":
                 self._state = "stopped"
         self._source.stop()
@@ -275,7 +303,9 @@ class Recorder:
             try:
                 # A camera may pause (a browser tab in the background); wait for it rather
                 # than fail, and let the skipped ticks show the gap.
-                frames = self._source.read(timeout_s=max(_SOURCE_TIMEOUT_S, 4 * self._period_s))
+                frames = self._source.read(
+                    timeout_seconds=max(_SOURCE_TIMEOUT_SECONDS, 4 * self._period_seconds)
+                )
                 self._latest = frames
                 self._read_times = [*self._read_times[-200:], time.monotonic()]
                 self._record(frames, due)
@@ -283,13 +313,14 @@ class Recorder:
                 self._fail(str(err))
                 return
             except Exception as err:  # a source or writer bug must not pass silently
-                logger.exception("capture loop failed")
+                # The caller sees the error in stats(); the traceback goes to the log.
+                logger.info("capture loop failed", exc_info=True)
                 self._fail(f"{type(err).__name__}: {err}")
                 return
-            next_tick = due + self._period_s
-            behind = int((time.monotonic() - next_tick) // self._period_s)
+            next_tick = due + self._period_seconds
+            behind = int((time.monotonic() - next_tick) // self._period_seconds)
             if behind > 0:  # those moments are gone: skip them rather than burst
-                next_tick += behind * self._period_s
+                next_tick += behind * self._period_seconds
                 if self._state == "recording":
                     self._skipped += behind
 
@@ -304,7 +335,7 @@ class Recorder:
             }
             frame["task"] = self._task
             self._writer.add_frame(frame)
-            if time.monotonic() > due + self._period_s:
+            if time.monotonic() > due + self._period_seconds:
                 self._late += 1
 
     def _fail(self, message: str) -> None:

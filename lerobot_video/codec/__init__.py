@@ -1,4 +1,5 @@
 """Codecs, the only room that imports PyAV.
 
-Option mapping, capability checks, encode, the MP4 writer, decode, probe and remux.
+The option table (pure), capability checks and encoder plans, browser playability, frame
+adapters, encode, the MP4 writer, decode, probe and remux.
 """

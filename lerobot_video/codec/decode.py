@@ -90,7 +90,7 @@ class _OpenVideo:
         return np.array(sorted(p for _, p, _ in packets), dtype=np.int64), keyframes
 
     def nearest_frames(
-        self, timestamps_seconds: npt.NDArray[np.float64], tolerance_s: float
+        self, timestamps_seconds: npt.NDArray[np.float64], tolerance_seconds: float
     ) -> npt.NDArray[np.int64]:
         """Map each timestamp to the pts of the nearest frame; raise if beyond tolerance."""
         ticks = timestamps_seconds / float(self.time_base)
@@ -100,19 +100,19 @@ class _OpenVideo:
             left = right = np.zeros_like(right)
         choose_right = np.abs(self.frame_pts[right] - ticks) < np.abs(self.frame_pts[left] - ticks)
         nearest = np.where(choose_right, self.frame_pts[right], self.frame_pts[left])
-        error_s = np.abs(nearest * float(self.time_base) - timestamps_seconds)
+        error_seconds = np.abs(nearest * float(self.time_base) - timestamps_seconds)
         # Tiny slack: timestamps arrive as float seconds (i / fps), ticks are exact fractions.
-        bad = np.flatnonzero(error_s > tolerance_s + 1e-9)
+        bad = np.flatnonzero(error_seconds > tolerance_seconds + 1e-9)
         if bad.size:
             first = bad[0]
-            start_s = float(self.frame_pts[0] * self.time_base)
-            end_s = float(self.frame_pts[-1] * self.time_base)
+            start_seconds = float(self.frame_pts[0] * self.time_base)
+            end_seconds = float(self.frame_pts[-1] * self.time_base)
             raise FrameIndexError(
-                f"No frame within tolerance_s={tolerance_s} of {timestamps_seconds[first]:.6f} s "
-                f"in {str(self.path)!r}: the nearest frame is at "
-                f"{nearest[first] * float(self.time_base):.6f} s. The video has "
-                f"{len(self.frame_pts)} frames from {start_s:.6f} s to {end_s:.6f} s; query "
-                f"frame times (index / fps) or raise tolerance_s."
+                f"No frame within tolerance_seconds={tolerance_seconds} of "
+                f"{timestamps_seconds[first]:.6f} s in {str(self.path)!r}: the nearest frame is "
+                f"at {nearest[first] * float(self.time_base):.6f} s. The video has "
+                f"{len(self.frame_pts)} frames from {start_seconds:.6f} s to {end_seconds:.6f} "
+                f"s; query frame times (index / fps) or raise tolerance_seconds."
             )
         return nearest.astype(np.int64)
 
@@ -207,36 +207,37 @@ def decode_frames(
     path: str | os.PathLike[str],
     timestamps: Sequence[float] | npt.NDArray[np.floating],
     *,
-    tolerance_s: float = 1e-4,
+    tolerance_seconds: float = 1e-4,
 ) -> npt.NDArray[np.uint8]:
     """Decode the frames shown at the given times, with LeRobot's timestamp semantics.
 
     Each timestamp selects the frame whose presentation time is nearest; if that frame is
-    farther than ``tolerance_s``, the call fails rather than return a different frame. The
-    file stays open in a bounded cache, so repeated requests do not reopen it.
+    farther than ``tolerance_seconds``, the call fails rather than return a different frame.
+    The file stays open in a bounded cache, so repeated requests do not reopen it.
 
     Args:
         path: The video file (MP4 as LeRobot writes it, or any file FFmpeg reads).
         timestamps: Times in seconds from the start of the file; any order, repeats allowed.
-        tolerance_s: Largest accepted distance, in seconds, between a timestamp and the frame
-            returned for it (LeRobot's default 1e-4).
+        tolerance_seconds: Largest accepted distance, in seconds, between a timestamp and the
+            frame returned for it (LeRobot's ``tolerance_s``, default 1e-4).
 
     Returns:
         RGB frames, shape (len(timestamps), H, W, 3), uint8, in the order of ``timestamps``.
 
     Raises:
-        ConfigError: ``timestamps`` is empty or not finite, or ``tolerance_s`` is negative.
-        FrameIndexError: A timestamp has no frame within ``tolerance_s``.
+        ConfigError: ``timestamps`` is empty or not finite, or ``tolerance_seconds`` is
+            negative.
+        FrameIndexError: A timestamp has no frame within ``tolerance_seconds``.
         MediaError: The file is missing, not a video, truncated or corrupt.
     """
-    return _decode_at(Path(path), timestamps, tolerance_s, _rgb)
+    return _decode_at(Path(path), timestamps, tolerance_seconds, _rgb)
 
 
 def decode_depth_codes(
     path: str | os.PathLike[str],
     timestamps: Sequence[float] | npt.NDArray[np.floating],
     *,
-    tolerance_s: float = 1e-4,
+    tolerance_seconds: float = 1e-4,
 ) -> npt.NDArray[np.uint16]:
     """Decode 12-bit depth codes at the given times, exactly as they were encoded.
 
@@ -247,23 +248,24 @@ def decode_depth_codes(
     Args:
         path: A depth video (``gray12le`` HEVC or FFV1 as LeRobot or this library writes).
         timestamps: Times in seconds from the start of the file.
-        tolerance_s: Largest accepted distance, in seconds, to the frame returned.
+        tolerance_seconds: Largest accepted distance, in seconds, to the frame returned.
 
     Returns:
         Codes, (len(timestamps), H, W) uint16 in [0, 4095] for 12-bit streams.
 
     Raises:
-        ConfigError: ``timestamps`` is empty or not finite, or ``tolerance_s`` is negative.
-        FrameIndexError: A timestamp has no frame within ``tolerance_s``.
+        ConfigError: ``timestamps`` is empty or not finite, or ``tolerance_seconds`` is
+            negative.
+        FrameIndexError: A timestamp has no frame within ``tolerance_seconds``.
         MediaError: The file is missing, not a video, truncated or corrupt.
     """
-    return _decode_at(Path(path), timestamps, tolerance_s, _gray12)
+    return _decode_at(Path(path), timestamps, tolerance_seconds, _gray12)
 
 
 def _decode_at(
     path: Path,
     timestamps: Sequence[float] | npt.NDArray[np.floating],
-    tolerance_s: float,
+    tolerance_seconds: float,
     convert: _Converter,
 ) -> npt.NDArray[Any]:
     times = np.asarray(timestamps, dtype=np.float64)
@@ -271,11 +273,11 @@ def _decode_at(
         raise ConfigError(
             f"timestamps must be a non-empty 1-D sequence of finite seconds, got {timestamps!r}."
         )
-    if not tolerance_s >= 0:
-        raise ConfigError(f"tolerance_s must be >= 0 seconds, got {tolerance_s!r}.")
+    if not tolerance_seconds >= 0:
+        raise ConfigError(f"tolerance_seconds must be >= 0, got {tolerance_seconds!r}.")
     video = _CACHE.get(path)
     with video.lock:
-        nearest = video.nearest_frames(times, tolerance_s)
+        nearest = video.nearest_frames(times, tolerance_seconds)
         decoded = video.decode(sorted(set(nearest.tolist())), convert)
     return np.stack([decoded[pts] for pts in nearest.tolist()])
 

@@ -1,9 +1,8 @@
-"""Encoder configs to FFmpeg options, and what this FFmpeg build can actually run.
+"""What this FFmpeg build can run: encoder availability, ``auto``, and checked encoder plans.
 
-The option mapping is a table of small pure functions, one per codec family, giving the same
-keys and values as LeRobot's ``get_codec_options(as_strings=True)``. The capability checks
-(:func:`check_supported`, :func:`resolve_auto_codec`, :func:`encoder_availability`) ask PyAV
-and cache the answers.
+Asks PyAV which encoders exist and open here, which pixel formats and option ranges they
+publish, and caches the answers. :func:`plan_encoder` runs every check once and returns an
+:class:`EncoderPlan` that encoders trust. The option table itself is :mod:`.options` (pure).
 """
 
 from __future__ import annotations
@@ -11,7 +10,7 @@ from __future__ import annotations
 import dataclasses
 import functools
 import logging
-from collections.abc import Callable
+from collections.abc import Mapping
 from fractions import Fraction
 from typing import cast
 
@@ -19,9 +18,11 @@ import av
 from av.codec.context import OptionType
 
 from lerobot_video.codec._pyav import keep_thread_scheduling, quiet_options
+from lerobot_video.codec.options import check_encoder_threads, codec_options, typed_codec_options
 from lerobot_video.config import (
     HW_VIDEO_CODECS,
     VALID_VIDEO_CODECS,
+    VIDEO_CODEC_ALIASES,
     EncoderConfig,
     OptionValue,
 )
@@ -29,139 +30,49 @@ from lerobot_video.errors import CodecUnavailableError, ConfigError
 
 logger = logging.getLogger(__name__)
 
-_TypedOptions = dict[str, OptionValue]
+FALLBACK_AUTO_CODEC = "libsvtav1"
+"""What ``vcodec="auto"`` becomes when no hardware encoder opens here (LeRobot's choice)."""
 
-
-def _quality_and_preset(config: EncoderConfig, quality_key: str) -> _TypedOptions:
-    options: _TypedOptions = {}
-    if config.crf is not None:
-        options[quality_key] = config.crf
-    if config.effective_preset is not None:
-        options["preset"] = config.effective_preset
-    return options
-
-
-def _svtav1_options(config: EncoderConfig, threads: int | None) -> _TypedOptions:
-    options = _quality_and_preset(config, "crf")
-    # SVT-AV1 takes its own knobs through one "key=value:key=value" string; LeRobot always
-    # writes fast-decode (clamped to SVT's 0..2), so a default config carries it too.
-    params = [f"fast-decode={max(0, min(2, config.fast_decode))}"]
-    if threads is not None:
-        params.append(f"lp={threads}")
-    options["svtav1-params"] = ":".join(params)
-    return options
-
-
-def _x26x_options(config: EncoderConfig, threads: int | None) -> _TypedOptions:
-    options = _quality_and_preset(config, "crf")
-    if config.fast_decode:
-        options["tune"] = "fastdecode"
-    if threads is not None:
-        options["threads"] = threads
-    return options
-
-
-def _aom_options(config: EncoderConfig, threads: int | None) -> _TypedOptions:
-    options = _quality_and_preset(config, "crf")
-    if threads is not None:
-        options["threads"] = threads
-        options["row-mt"] = 1
-    return options
-
-
-def _videotoolbox_options(config: EncoderConfig, threads: int | None) -> _TypedOptions:
-    del threads  # VideoToolbox schedules its own hardware.
-    if config.crf is None:
-        return {}
-    # LeRobot's mapping of crf (0 best) onto q:v (100 best): crf 30 -> 40, clamped to 1..100.
-    return {"q:v": max(1, min(100, 100 - config.crf * 2))}
-
-
-def _nvenc_options(config: EncoderConfig, threads: int | None) -> _TypedOptions:
-    del threads
-    options: _TypedOptions = {"rc": 0}  # constqp: a fixed quantizer stands in for crf.
-    options.update(_quality_and_preset(config, "qp"))
-    return options
-
-
-def _vaapi_options(config: EncoderConfig, threads: int | None) -> _TypedOptions:
-    del threads
-    return {} if config.crf is None else {"qp": config.crf}
-
-
-def _qsv_options(config: EncoderConfig, threads: int | None) -> _TypedOptions:
-    del threads
-    return _quality_and_preset(config, "global_quality")
-
-
-def _ffv1_options(config: EncoderConfig, threads: int | None) -> _TypedOptions:
-    del config, threads  # FFV1 is lossless and intra-only: quality and presets do not apply.
-    return {}
-
-
-def _generic_options(config: EncoderConfig, threads: int | None) -> _TypedOptions:
-    del threads
-    return _quality_and_preset(config, "crf")
-
-
-_OPTION_BUILDERS: dict[str, Callable[[EncoderConfig, int | None], _TypedOptions]] = {
-    "libsvtav1": _svtav1_options,
-    "h264": _x26x_options,
-    "hevc": _x26x_options,
-    "libaom-av1": _aom_options,
-    "h264_videotoolbox": _videotoolbox_options,
-    "hevc_videotoolbox": _videotoolbox_options,
-    "h264_nvenc": _nvenc_options,
-    "hevc_nvenc": _nvenc_options,
-    "h264_vaapi": _vaapi_options,
-    "h264_qsv": _qsv_options,
-    "ffv1": _ffv1_options,
+_X26X_PRESETS = (
+    *("ultrafast", "superfast", "veryfast", "faster", "fast", "medium"),
+    *("slow", "slower", "veryslow", "placebo"),
+)
+# x264 and x265 take these as free strings (FFmpeg publishes no choices) and fail only when
+# the encoder opens; the lists are x264.h's and x265.h's tune and preset names.
+_NAMED_VALUES: dict[tuple[str, str], tuple[str, ...]] = {
+    ("h264", "tune"): (
+        *("film", "animation", "grain", "stillimage", "psnr", "ssim"),
+        *("fastdecode", "zerolatency"),
+    ),
+    ("hevc", "tune"): (
+        *("psnr", "ssim", "grain", "zerolatency", "zero-latency"),
+        *("fastdecode", "animation", "vmaf"),
+    ),
+    ("h264", "preset"): _X26X_PRESETS,
+    ("hevc", "preset"): _X26X_PRESETS,
 }
+_NUMBERED_PRESETS = range(10)  # x264 and x265 also take a preset by its index, 0..9
 
 
-def _typed_codec_options(config: EncoderConfig, encoder_threads: int | None) -> _TypedOptions:
-    options: _TypedOptions = {}
-    if config.g is not None:
-        options["g"] = config.g
-    builder = _OPTION_BUILDERS.get(config.encoder, _generic_options)
-    options.update(builder(config, encoder_threads))
-    for key, value in config.extra_options.items():
-        # A structured field always wins over the same key in extra_options (LeRobot's rule).
-        options.setdefault(key, value)
-    return options
+@dataclasses.dataclass(frozen=True, kw_only=True, slots=True)
+class EncoderPlan:
+    """An encoder config checked against this FFmpeg build, with the options it will get.
 
+    Made by :func:`plan_encoder`, which resolves ``"auto"``, runs every capability check and
+    computes the FFmpeg options once. Whatever is handed a plan (:func:`~lerobot_video.
+    encode_video`, :func:`~lerobot_video.encode_depth_video`, the MP4 writer, the streaming
+    encoder) trusts it and checks nothing again; building one by hand skips those checks.
 
-def codec_options(config: EncoderConfig, *, encoder_threads: int | None = None) -> dict[str, str]:
-    """Map an encoder config to the FFmpeg option dict given to the encoder.
-
-    The keys and values are exactly LeRobot's ``get_codec_options(encoder_threads,
-    as_strings=True)`` for the same config. Pure: no PyAV call.
-
-    Args:
-        config: The encoder config (``vcodec="auto"`` maps with the generic rules; resolve it
-            first with :func:`resolve_auto_codec`).
-        encoder_threads: Encoder threads, or None for the encoder's default; becomes
-            ``lp=<n>`` in ``svtav1-params`` for libsvtav1 and ``threads`` for h264/hevc/aom.
-
-    Returns:
-        FFmpeg AVOption names to string values.
-
-    Raises:
-        ConfigError: ``encoder_threads`` is not a positive integer.
+    Attributes:
+        config: The config, with a concrete ``vcodec`` (never ``"auto"``).
+        encoder_threads: Encoder threads, or None for the encoder's default.
+        options: The FFmpeg options the encoder receives: :func:`~lerobot_video.codec_options`
+            plus what keeps x265 from logging to stderr (the bitstream is the same).
     """
-    _check_encoder_threads(encoder_threads)
-    return {key: str(value) for key, value in _typed_codec_options(config, encoder_threads).items()}
 
-
-def _check_encoder_threads(encoder_threads: int | None) -> None:
-    if encoder_threads is not None and (
-        isinstance(encoder_threads, bool)
-        or not isinstance(encoder_threads, int)
-        or encoder_threads < 1
-    ):
-        raise ConfigError(
-            f"encoder_threads must be an integer >= 1 or None, got {encoder_threads!r}."
-        )
+    config: EncoderConfig
+    encoder_threads: int | None
+    options: Mapping[str, str]
 
 
 @functools.cache
@@ -224,6 +135,14 @@ def _usable_encoders() -> list[str]:
     return [name for name, reason in encoder_availability().items() if reason is None]
 
 
+def _auto_encoder() -> str:
+    """The encoder ``"auto"`` stands for here: the first hardware one that opens, else SVT."""
+    return next(
+        (name for name in HW_VIDEO_CODECS if _encoder_open_error(name) is None),
+        FALLBACK_AUTO_CODEC,
+    )
+
+
 def resolve_auto_codec(config: EncoderConfig) -> EncoderConfig:
     """Return a config whose ``vcodec`` is concrete, resolving ``"auto"`` by opening encoders.
 
@@ -239,12 +158,9 @@ def resolve_auto_codec(config: EncoderConfig) -> EncoderConfig:
     """
     if config.vcodec != "auto":
         return config
-    for name in HW_VIDEO_CODECS:
-        if _encoder_open_error(name) is None:
-            logger.info("vcodec='auto' resolved to %s", name)
-            return dataclasses.replace(config, vcodec=name)
-    logger.info("vcodec='auto': no hardware encoder opens here; using libsvtav1")
-    return dataclasses.replace(config, vcodec="libsvtav1")
+    name = _auto_encoder()
+    logger.info("vcodec='auto' resolved to %s", name)
+    return dataclasses.replace(config, vcodec=name)
 
 
 def stream_codec_name(vcodec: str) -> str:
@@ -273,12 +189,15 @@ def supported_pixel_formats(vcodec: str) -> tuple[str, ...]:
     """Pixel formats the encoder accepts in this FFmpeg build, in its order of preference.
 
     Args:
-        vcodec: An encoder name such as ``libsvtav1`` or ``h264``.
+        vcodec: An encoder name such as ``libsvtav1`` or ``h264``; the alias ``av1`` means
+            ``libsvtav1``, and ``auto`` the encoder it resolves to here (as
+            :func:`resolve_auto_codec` would choose).
 
     Returns:
         Pixel format names; empty when the encoder is not in this build.
     """
-    codec = _find_encoder(vcodec)
+    name = VIDEO_CODEC_ALIASES.get(vcodec, vcodec)
+    codec = _find_encoder(_auto_encoder() if name == "auto" else name)
     return tuple(fmt.name for fmt in (codec.video_formats or ())) if codec else ()
 
 
@@ -300,30 +219,33 @@ _INTEGER_TYPES = {OptionType.INT, OptionType.INT64, OptionType.UINT64, OptionTyp
 _NUMERIC_TYPES = _INTEGER_TYPES | {OptionType.FLOAT, OptionType.DOUBLE}
 
 
+def _check_number(
+    encoder: str, key: str, value: OptionValue, option: av.codec.context.CodecOption
+) -> None:
+    number: float | None = None
+    if not isinstance(value, bool):
+        try:
+            number = float(value)
+        except ValueError:
+            number = None
+    if number is None:
+        raise ConfigError(f"{key} must be a number for {encoder!r}, got {value!r}.")
+    if option.type in _INTEGER_TYPES and not number.is_integer():
+        raise ConfigError(
+            f"{key} must be an integer for {encoder!r} (FFmpeg option {option.name!r} is an "
+            f"integer); float values are not allowed, got {value!r}."
+        )
+    low, high = float(option.min), float(option.max)
+    if low < high and not low <= number <= high:
+        raise ConfigError(f"{key} must be in [{low:g}, {high:g}] for {encoder!r}, got {value!r}.")
+
+
 def _check_option(
     encoder: str, key: str, value: OptionValue, option: av.codec.context.CodecOption
 ) -> None:
-    kind = option.type
-    if kind in _NUMERIC_TYPES:
-        number: float | None = None
-        if not isinstance(value, bool):
-            try:
-                number = float(value)
-            except ValueError:
-                number = None
-        if number is None:
-            raise ConfigError(f"{key} must be a number for {encoder!r}, got {value!r}.")
-        if kind in _INTEGER_TYPES and not number.is_integer():
-            raise ConfigError(
-                f"{key} must be an integer for {encoder!r} (FFmpeg option {option.name!r} is an "
-                f"integer); float values are not allowed, got {value!r}."
-            )
-        low, high = float(option.min), float(option.max)
-        if low < high and not low <= number <= high:
-            raise ConfigError(
-                f"{key} must be in [{low:g}, {high:g}] for {encoder!r}, got {value!r}."
-            )
-    elif kind == OptionType.STRING:
+    if option.type in _NUMERIC_TYPES:
+        _check_number(encoder, key, value, option)
+    elif option.type == OptionType.STRING:
         if isinstance(value, bool):
             raise ConfigError(f"{key} must be a string for {encoder!r}, got {value!r}.")
         choices = [choice.name for choice in option.choices]
@@ -333,17 +255,53 @@ def _check_option(
             )
 
 
-def check_supported(config: EncoderConfig, *, encoder_threads: int | None = None) -> None:
-    """Check that this machine's FFmpeg build can encode with ``config``.
+def _check_named_value(encoder: str, key: str, value: OptionValue) -> None:
+    allowed = _NAMED_VALUES[(encoder, key)]
+    text = str(value)
+    combinable = (encoder, key) == ("h264", "tune")  # x264 combines tunes; x265 takes one
+    names = text.split(",") if combinable else [text]
+    if key == "preset" and text.isdigit() and int(text) in _NUMBERED_PRESETS:
+        return
+    if not isinstance(value, bool) and all(name in allowed for name in names):
+        return
+    hint = " or an index 0-9" if key == "preset" else ""
+    if combinable:
+        hint = " or several joined by commas, e.g. 'film,fastdecode'"
+    raise ConfigError(
+        f"{key}={value!r} is not accepted by {encoder!r}; allowed: {', '.join(allowed)}{hint}."
+    )
+
+
+def _check_pixel_format(config: EncoderConfig) -> None:
+    formats = supported_pixel_formats(config.encoder)
+    if formats and config.pix_fmt not in formats:
+        raise ConfigError(
+            f"pix_fmt {config.pix_fmt!r} is not supported by {config.encoder!r}; allowed: "
+            f"{', '.join(formats)}."
+        )
+    components = _pix_fmt_components(config.pix_fmt)
+    if components < config.CHANNELS:
+        raise ConfigError(
+            f"pix_fmt {config.pix_fmt!r} carries {components} component(s) but "
+            f"{type(config).__name__} encodes {config.CHANNELS}-channel frames; choose a "
+            f"{'colour (yuv*)' if config.CHANNELS == 3 else 'grey or yuv'} format."
+        )
+
+
+def plan_encoder(config: EncoderConfig, *, encoder_threads: int | None = None) -> EncoderPlan:
+    """Resolve ``"auto"``, check that this FFmpeg build can encode with ``config``, and plan.
 
     Checks, in order: the encoder exists and opens here; the pixel format is one it accepts
     and carries as many components as the config's source frames (3 for RGB, 1 for depth);
-    every option it would receive (``crf``, ``preset``, numeric ``extra_options``…) has the
-    type and range the encoder publishes. ``"auto"`` is resolved first.
+    every option it would receive (``crf``, ``preset``, ``tune``, numeric
+    ``extra_options``…) has the type, range or name the encoder accepts.
 
     Args:
         config: The encoder config to check.
         encoder_threads: The thread count that will be used, checked like the other options.
+
+    Returns:
+        The checked plan; hand it to the encoders instead of the config.
 
     Raises:
         CodecUnavailableError: The encoder is missing or cannot be opened here; the message
@@ -360,71 +318,32 @@ def check_supported(config: EncoderConfig, *, encoder_threads: int | None = None
             f"{', '.join(_usable_encoders())}.",
             codec=encoder,
         )
-    formats = supported_pixel_formats(encoder)
-    if formats and config.pix_fmt not in formats:
-        raise ConfigError(
-            f"pix_fmt {config.pix_fmt!r} is not supported by {encoder!r}; allowed: "
-            f"{', '.join(formats)}."
-        )
-    components = _pix_fmt_components(config.pix_fmt)
-    if components < config.CHANNELS:
-        raise ConfigError(
-            f"pix_fmt {config.pix_fmt!r} carries {components} component(s) but "
-            f"{type(config).__name__} encodes {config.CHANNELS}-channel frames; choose a "
-            f"{'colour (yuv*)' if config.CHANNELS == 3 else 'grey or yuv'} format."
-        )
-    _check_encoder_threads(encoder_threads)
+    _check_pixel_format(config)
+    check_encoder_threads(encoder_threads)
     private = _private_options(encoder)
-    for key, value in _typed_codec_options(config, encoder_threads).items():
-        if key in private:
+    for key, value in typed_codec_options(config, encoder_threads).items():
+        if (encoder, key) in _NAMED_VALUES:
+            _check_named_value(encoder, key, value)
+        elif key in private:
             _check_option(encoder, key, value, private[key])
+    options = quiet_options(encoder, codec_options(config, encoder_threads=encoder_threads))
+    return EncoderPlan(config=config, encoder_threads=encoder_threads, options=options)
 
 
-@dataclasses.dataclass(frozen=True, kw_only=True, slots=True)
-class BrowserSupport:
-    """Whether an HTML ``<video>`` element can play a stream, with the reasons.
+def check_supported(config: EncoderConfig, *, encoder_threads: int | None = None) -> None:
+    """Check that this machine's FFmpeg build can encode with ``config``.
 
-    Attributes:
-        plays_in_browsers: True when current Chrome, Edge and Firefox all play it.
-        notes: Plain-language warnings, one sentence each; empty when nothing to say.
-    """
-
-    plays_in_browsers: bool
-    notes: tuple[str, ...]
-
-
-def browser_support(codec: str, pix_fmt: str) -> BrowserSupport:
-    """Tell whether browsers can play a stream of this codec and pixel format.
+    The checks of :func:`plan_encoder` (``"auto"`` is resolved first), without keeping the
+    plan.
 
     Args:
-        codec: Stream codec name as probed (``av1``, ``h264``, ``hevc``…); encoder names
-            (``libsvtav1``) are accepted too.
-        pix_fmt: Stream pixel format, for example ``yuv420p``.
+        config: The encoder config to check.
+        encoder_threads: The thread count that will be used, checked like the other options.
 
-    Returns:
-        The verdict and the reasons behind it.
+    Raises:
+        CodecUnavailableError: The encoder is missing or cannot be opened here; the message
+            lists the encoders that work.
+        ConfigError: A pixel format or option value the encoder refuses; the message says
+            what is allowed.
     """
-    family = {"libsvtav1": "av1", "libaom-av1": "av1"}.get(codec, codec.split("_")[0])
-    notes: list[str] = []
-    plays = family in ("av1", "h264", "vp9")
-    if family == "hevc":
-        notes.append("HEVC plays only in Safari and in Chrome/Edge with hardware HEVC decoding.")
-    elif family == "av1":
-        notes.append("AV1 plays in Chrome, Edge and Firefox; Safari needs hardware AV1.")
-    elif not plays:
-        notes.append(f"Browsers do not play {codec!r} streams.")
-    if pix_fmt.startswith("gray"):
-        plays = False
-        notes.append("Grey-only streams do not play in browsers; use a preview clip.")
-    if "444" in pix_fmt or "422" in pix_fmt:
-        plays = False
-        notes.append("4:4:4 and 4:2:2 chroma do not play in browsers; use yuv420p to view.")
-    bit_depth = next(
-        (b for b in ("16", "12", "10") if f"p{b}" in pix_fmt or f"y{b}" in pix_fmt), ""
-    )
-    if bit_depth == "12" or bit_depth == "16" or (bit_depth == "10" and family == "h264"):
-        plays = False
-        notes.append(f"{bit_depth}-bit {family.upper()} does not play in browsers.")
-    elif bit_depth == "10":
-        notes.append("10-bit plays only where the browser has a 10-bit decoder for this codec.")
-    return BrowserSupport(plays_in_browsers=plays, notes=tuple(notes))
+    plan_encoder(config, encoder_threads=encoder_threads)

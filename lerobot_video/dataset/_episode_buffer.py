@@ -1,7 +1,8 @@
 """The episode being recorded: frames checked against the features and held until saved.
 
 Numeric and string values stay in memory; camera frames are appended raw to one file per
-camera under the staging folder, so long episodes do not fill memory. NumPy only.
+camera under the staging folder, so long episodes do not fill memory. The features are
+read, never changed: the depth unit fixed by the first depth frame is kept here. NumPy only.
 """
 
 from __future__ import annotations
@@ -9,12 +10,12 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, BinaryIO
+from typing import Any, BinaryIO, Literal
 
 import numpy as np
 import numpy.typing as npt
 
-from lerobot_video.dataset.layout import DEFAULT_FEATURE_NAMES, is_depth_feature
+from lerobot_video.dataset.features import DEFAULT_FEATURE_NAMES, FeatureInfo
 from lerobot_video.errors import ConfigError
 
 
@@ -55,22 +56,25 @@ class EpisodeBuffer:
     """Validated frames of one episode, waiting for ``save_episode``.
 
     Args:
-        features: The dataset's features (default columns included). The ``info`` of a
-            depth camera receives ``depth_unit`` from the first depth frame, as in LeRobot.
+        features: The dataset's features (default columns included). A depth camera's
+            ``info.depth_unit``, when present, fixes the unit its frames must have.
         staging_dir: Folder for the raw camera files (created on demand), or None when
             the images are streamed to encoders instead of staged.
     """
 
-    def __init__(self, features: dict[str, dict[str, Any]], staging_dir: Path | None) -> None:
+    def __init__(self, features: Mapping[str, FeatureInfo], staging_dir: Path | None) -> None:
         self._features = features
         self._staging_dir = staging_dir
-        self._video_keys = [k for k, ft in features.items() if ft["dtype"] == "video"]
-        self._depth_keys = {k for k in self._video_keys if is_depth_feature(features[k])}
+        self._video_keys = [k for k, ft in features.items() if ft.is_video]
+        self._depth_keys = {k for k in self._video_keys if features[k].is_depth}
         self._column_keys = [
-            k
-            for k, ft in features.items()
-            if ft["dtype"] != "video" and k not in DEFAULT_FEATURE_NAMES
+            k for k, ft in features.items() if not ft.is_video and k not in DEFAULT_FEATURE_NAMES
         ]
+        self._depth_units: dict[str, Literal["mm", "m"]] = {
+            k: "m" if features[k].info["depth_unit"] == "m" else "mm"
+            for k in self._depth_keys
+            if "depth_unit" in features[k].info
+        }
         self.tasks: list[str] = []
         """The task of each buffered frame."""
         self._values: dict[str, list[Any]] = {key: [] for key in self._column_keys}
@@ -78,6 +82,15 @@ class EpisodeBuffer:
 
     def __len__(self) -> int:
         return len(self.tasks)
+
+    @property
+    def depth_units(self) -> Mapping[str, Literal["mm", "m"]]:
+        """Depth camera to the unit of its frames, ``"mm"`` or ``"m"``, once known.
+
+        As in LeRobot, the first depth frame the dataset ever received fixes the unit (kept
+        across :meth:`clear`); the writer stores it as ``info.depth_unit``.
+        """
+        return self._depth_units
 
     def check(self, frame: Mapping[str, Any]) -> CheckedFrame:
         """Check one frame against the features without keeping it.
@@ -123,11 +136,11 @@ class EpisodeBuffer:
 
     def _check_value(self, key: str, value: Any) -> Any:
         feature = self._features[key]
-        if feature["dtype"] == "string":
+        if feature.dtype == "string":
             if not isinstance(value, str):
                 raise ConfigError(f"Feature {key!r} must be a string, got {value!r}.")
             return value
-        dtype, shape = np.dtype(feature["dtype"]), tuple(feature["shape"])
+        dtype, shape = np.dtype(feature.dtype), feature.shape
         array = np.asarray(value)
         # NumPy values must already have the declared dtype (as in LeRobot); Python numbers
         # and lists are cast when no precision class is lost (int -> float is fine).
@@ -143,7 +156,7 @@ class EpisodeBuffer:
         return array.astype(dtype).reshape(shape)
 
     def _check_camera(self, key: str, image: Any) -> npt.NDArray[Any]:
-        height, width, channels = self._features[key]["shape"]
+        height, width, channels = self._features[key].shape
         if not isinstance(image, np.ndarray) or image.shape not in (
             (height, width, channels),
             (channels, height, width),
@@ -171,13 +184,12 @@ class EpisodeBuffer:
             raise ConfigError(
                 f"Depth camera {key!r} must be uint16 (mm) or float32 (m), got {image.dtype}."
             )
-        info = self._features[key].setdefault("info", {})
-        unit = "m" if image.dtype == np.float32 else "mm"
+        unit: Literal["mm", "m"] = "m" if image.dtype == np.float32 else "mm"
         # As LeRobot: the unit is recorded once, from the first depth frame's dtype.
-        info.setdefault("depth_unit", unit)
-        if info["depth_unit"] != unit:
+        fixed = self._depth_units.setdefault(key, unit)
+        if fixed != unit:
             raise ConfigError(
-                f"Depth camera {key!r} records {info['depth_unit']!r} but this frame is "
+                f"Depth camera {key!r} records {fixed!r} but this frame is "
                 f"{image.dtype} ({unit!r}); keep one dtype for the whole dataset."
             )
         return image
@@ -201,7 +213,7 @@ class EpisodeBuffer:
         columns: dict[str, npt.NDArray[Any]] = {}
         for key in self._column_keys:
             values = self._values[key]
-            if self._features[key]["dtype"] == "string":
+            if self._features[key].dtype == "string":
                 columns[key] = np.array(values, dtype=object)
             else:  # shape (1,) features become (N,) scalars, as LeRobot stores them
                 stacked = np.stack(values)

@@ -7,7 +7,8 @@ import zipfile
 from collections.abc import Callable
 from pathlib import Path
 
-from lerobot_video.dataset.layout import INFO_PATH, STAGING_DIR, write_atomically
+from lerobot_video.dataset.files import write_atomically
+from lerobot_video.dataset.layout import INFO_PATH, STAGING_DIR
 from lerobot_video.errors import MetadataError
 
 _STORED_SUFFIXES = (".mp4", ".parquet")  # already compressed: zipping again only costs time

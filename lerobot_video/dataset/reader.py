@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import os
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
 
@@ -20,110 +19,15 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from lerobot_video.codec.decode import decode_depth_codes, decode_frames
-from lerobot_video.dataset.layout import (
-    EPISODES_DIR,
-    INFO_PATH,
-    STATS_PATH,
-    TASKS_PATH,
-    is_depth_feature,
-    load_json,
-    read_recording_log,
-    read_tasks,
-    video_feature_info,
-)
+from lerobot_video.dataset.drop_log import read_drop_log
+from lerobot_video.dataset.episodes import EpisodeInfo
+from lerobot_video.dataset.features import FeatureInfo, parse_features, video_keys
+from lerobot_video.dataset.files import load_json
+from lerobot_video.dataset.layout import EPISODES_DIR, INFO_PATH, STATS_PATH, TASKS_PATH, FileLayout
+from lerobot_video.dataset.schema import read_tasks
 from lerobot_video.dataset.stats import Stats, stats_from_json
 from lerobot_video.depth import DepthQuantization, dequantize_depth
 from lerobot_video.errors import ConfigError, FrameIndexError, MetadataError
-
-
-@dataclass(frozen=True, kw_only=True, slots=True)
-class VideoSegment:
-    """Where one episode of one camera lies inside an MP4 shared with other episodes.
-
-    Attributes:
-        chunk_index: ``chunk-XXX`` of the MP4.
-        file_index: ``file-YYY`` of the MP4.
-        from_seconds: Presentation time (s) of the episode's first frame in the file
-            (LeRobot's ``from_timestamp``).
-        to_seconds: End of the episode's span (s) in the file, ``from_seconds`` plus the
-            episode's duration (LeRobot's ``to_timestamp``).
-    """
-
-    chunk_index: int
-    file_index: int
-    from_seconds: float
-    to_seconds: float
-
-
-@dataclass(frozen=True, kw_only=True, slots=True)
-class EpisodeInfo:
-    """One row of ``meta/episodes``: an episode's size, tasks and where its data lies.
-
-    Attributes:
-        episode_index: Index of the episode, from 0.
-        length: Frames in the episode.
-        tasks: The distinct tasks of its frames.
-        dataset_from_index: Global ``index`` of its first frame.
-        dataset_to_index: One past the global ``index`` of its last frame (half-open).
-        data_chunk_index: ``chunk-XXX`` of the data parquet holding its rows.
-        data_file_index: ``file-YYY`` of that parquet.
-        videos: Camera key to the episode's :class:`VideoSegment`.
-        dropped_frames: Positions, among the frames offered while recording, of those
-            real-time mode dropped (``meta/recording.json``); None when the dataset does not
-            say (e.g. recorded by LeRobot).
-    """
-
-    episode_index: int
-    length: int
-    tasks: tuple[str, ...]
-    dataset_from_index: int
-    dataset_to_index: int
-    data_chunk_index: int
-    data_file_index: int
-    videos: Mapping[str, VideoSegment]
-    dropped_frames: tuple[int, ...] | None = None
-
-    @classmethod
-    def from_row(
-        cls,
-        row: Mapping[str, Any],
-        tasks: Sequence[str] | None = None,
-        *,
-        dropped_frames: Sequence[int] | None = None,
-    ) -> EpisodeInfo:
-        """Build from a ``meta/episodes`` row (column name to value).
-
-        Args:
-            row: The row; ``videos/<key>/...`` columns give :attr:`videos`.
-            tasks: Overrides ``row["tasks"]`` when given.
-            dropped_frames: The episode's dropped frames, when known.
-
-        Returns:
-            The episode.
-        """
-        keys = [
-            c.split("/")[1] for c in row if c.startswith("videos/") and c.endswith("/file_index")
-        ]
-        videos = {
-            key: VideoSegment(
-                chunk_index=int(row[f"videos/{key}/chunk_index"]),
-                file_index=int(row[f"videos/{key}/file_index"]),
-                from_seconds=float(row[f"videos/{key}/from_timestamp"]),
-                to_seconds=float(row[f"videos/{key}/to_timestamp"]),
-            )
-            for key in keys
-        }
-        return cls(
-            episode_index=int(row["episode_index"]),
-            length=int(row["length"]),
-            tasks=tuple(row["tasks"] if tasks is None else tasks),
-            dataset_from_index=int(row["dataset_from_index"]),
-            dataset_to_index=int(row["dataset_to_index"]),
-            data_chunk_index=int(row["data/chunk_index"]),
-            data_file_index=int(row["data/file_index"]),
-            videos=videos,
-            dropped_frames=None if dropped_frames is None else tuple(dropped_frames),
-        )
 
 
 def open_dataset(root: str | os.PathLike[str]) -> DatasetReader:
@@ -160,13 +64,16 @@ class DatasetReader:
         for name in ("fps", "features", "total_episodes", "data_path"):
             if name not in self._info:
                 raise MetadataError(f"{str(root / INFO_PATH)!r} lacks the {name!r} field.")
+        # Legacy depth markers are resolved here, once.
+        self._features = parse_features(self._info["features"])
+        self._layout = FileLayout.from_info(root, self._info)
         tasks_path = root / TASKS_PATH
         self._tasks = read_tasks(tasks_path) if tasks_path.exists() else ()
         self._episodes = self._load_episodes()
 
     def _load_episodes(self) -> tuple[EpisodeInfo, ...]:
         total = int(self._info["total_episodes"])
-        dropped = read_recording_log(self._root, total)
+        dropped = read_drop_log(self._root, total)
         rows: dict[int, EpisodeInfo] = {}
         for path in sorted((self._root / EPISODES_DIR).glob("*/*.parquet")):
             try:
@@ -204,19 +111,24 @@ class DatasetReader:
 
     @property
     def features(self) -> dict[str, dict[str, Any]]:
-        """``info.json``'s features, in order."""
+        """``info.json``'s features as parsed, in order (see :attr:`feature_infos`)."""
         features: dict[str, dict[str, Any]] = self._info["features"]
         return features
 
     @property
+    def feature_infos(self) -> Mapping[str, FeatureInfo]:
+        """The features, typed (legacy depth markers resolved), in order."""
+        return self._features
+
+    @property
     def video_keys(self) -> list[str]:
         """Camera features stored as MP4 (RGB and depth)."""
-        return [key for key, ft in self.features.items() if ft["dtype"] == "video"]
+        return video_keys(self._features)
 
     @property
     def depth_keys(self) -> list[str]:
         """Camera features holding depth, by the canonical or a legacy marker."""
-        return [key for key in self.video_keys if is_depth_feature(self.features[key])]
+        return [key for key, ft in self._features.items() if ft.is_depth]
 
     @property
     def num_episodes(self) -> int:
@@ -266,10 +178,7 @@ class DatasetReader:
         if key not in self.video_keys:
             raise ConfigError(f"{key!r} is not a video feature; video features: {self.video_keys}.")
         segment = self._episode(episode_index).videos[key]
-        relative = str(self._info["video_path"]).format(
-            video_key=key, chunk_index=segment.chunk_index, file_index=segment.file_index
-        )
-        return self._root / relative
+        return self._layout.video_file(key, segment.chunk_index, segment.file_index)
 
     def _timestamps(
         self, key: str, episode_index: int, frame_indices: Sequence[int] | None
@@ -296,7 +205,7 @@ class DatasetReader:
         frame_indices: Sequence[int] | None = None,
         *,
         depth_output_unit: Literal["mm", "m"] = "mm",
-        tolerance_s: float = 1e-4,
+        tolerance_seconds: float = 1e-4,
     ) -> npt.NDArray[Any]:
         """Decode frames of one camera in one episode.
 
@@ -306,7 +215,7 @@ class DatasetReader:
             frame_indices: Frame indices within the episode, any order; None for all.
             depth_output_unit: Unit of depth frames: ``"mm"`` (whole millimetres, as
                 LeRobot returns by default) or ``"m"``.
-            tolerance_s: Largest accepted distance (s) between ``from_timestamp + i / fps``
+            tolerance_seconds: Largest accepted distance (s) between ``from_timestamp + i / fps``
                 and the frame decoded for it (LeRobot's default 1e-4).
 
         Returns:
@@ -320,9 +229,9 @@ class DatasetReader:
         """
         path, timestamps = self._timestamps(key, episode_index, frame_indices)
         if key not in self.depth_keys:
-            return decode_frames(path, timestamps, tolerance_s=tolerance_s)
-        codes = decode_depth_codes(path, timestamps, tolerance_s=tolerance_s)
-        quantization = DepthQuantization.from_info(video_feature_info(self.features[key]))
+            return decode_frames(path, timestamps, tolerance_seconds=tolerance_seconds)
+        codes = decode_depth_codes(path, timestamps, tolerance_seconds=tolerance_seconds)
+        quantization = DepthQuantization.from_info(self._features[key].stream_info)
         return dequantize_depth(codes, quantization, output_unit=depth_output_unit)
 
     def depth_codes(
@@ -331,7 +240,7 @@ class DatasetReader:
         episode_index: int,
         frame_indices: Sequence[int] | None = None,
         *,
-        tolerance_s: float = 1e-4,
+        tolerance_seconds: float = 1e-4,
     ) -> npt.NDArray[np.uint16]:
         """Decode the 12-bit codes of a depth camera, exactly as stored.
 
@@ -339,7 +248,7 @@ class DatasetReader:
             key: A depth video feature.
             episode_index: The episode.
             frame_indices: Frame indices within the episode; None for all.
-            tolerance_s: As in :meth:`frames`.
+            tolerance_seconds: As in :meth:`frames`.
 
         Returns:
             Codes, (N, H, W) uint16 in [0, 4095].
@@ -352,7 +261,7 @@ class DatasetReader:
         if key not in self.depth_keys:
             raise ConfigError(f"{key!r} is not a depth feature; depth features: {self.depth_keys}.")
         path, timestamps = self._timestamps(key, episode_index, frame_indices)
-        return decode_depth_codes(path, timestamps, tolerance_s=tolerance_s)
+        return decode_depth_codes(path, timestamps, tolerance_seconds=tolerance_seconds)
 
     def episode_columns(self, episode_index: int) -> dict[str, npt.NDArray[Any]]:
         """Every data column of one episode, in feature order.
@@ -369,10 +278,7 @@ class DatasetReader:
             MetadataError: The data file is missing, unreadable, or lacks the episode's rows.
         """
         episode = self._episode(episode_index)
-        relative = str(self._info["data_path"]).format(
-            chunk_index=episode.data_chunk_index, file_index=episode.data_file_index
-        )
-        path = self._root / relative
+        path = self._layout.data_file(episode.data_chunk_index, episode.data_file_index)
         try:
             table = pq.read_table(path, filters=[("episode_index", "==", episode_index)])
         except (OSError, pa.ArrowException) as err:

@@ -4,50 +4,40 @@ A recording process may die at any moment. ``meta/info.json`` is the commit poin
 dataset always reads as its last saved episode; what a save that never committed may have
 left is removed here before recording continues: the staging folder and temporary files,
 data and episodes rows past the committed ones, video tails after the last committed
-episode, data/video files a rotation had started, and tasks, stats and the recording log
+episode, data/video files a rotation had started, and tasks, stats and the drop log
 are rewritten from the committed episodes.
 """
 
 from __future__ import annotations
 
-import copy
 import os
 import re
 import shutil
 from collections.abc import Mapping, Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import numpy as np
 import pyarrow.parquet as pq
 
 from lerobot_video.codec.remux import content_duration_seconds, truncate_video
-from lerobot_video.codec.support import check_supported, resolve_auto_codec, stream_codec_name
+from lerobot_video.codec.support import EncoderPlan, stream_codec_name
 from lerobot_video.config import DepthEncoderConfig, EncoderConfig, RGBEncoderConfig
-from lerobot_video.dataset.layout import (
-    EPISODES_DIR,
-    RECORDING_PATH,
-    STAGING_DIR,
-    STATS_PATH,
-    TASKS_PATH,
-    leading_rows,
-    read_recording_log,
-    recording_log_json,
-    stats_feature_shapes,
-    tasks_table,
-    write_json,
-    write_parquet,
-)
-from lerobot_video.dataset.reader import EpisodeInfo, open_dataset
+from lerobot_video.dataset.commit import CommittedState
+from lerobot_video.dataset.drop_log import DROP_LOG_PATH, drop_log_json, read_drop_log
+from lerobot_video.dataset.encoding import RecordingOptions, plan_camera_encoders
+from lerobot_video.dataset.episodes import EpisodeInfo
+from lerobot_video.dataset.features import FeatureInfo
+from lerobot_video.dataset.files import leading_rows, write_json, write_parquet
+from lerobot_video.dataset.layout import EPISODES_DIR, STAGING_DIR, STATS_PATH, TASKS_PATH
+from lerobot_video.dataset.placement import FileSlot
+from lerobot_video.dataset.reader import open_dataset
+from lerobot_video.dataset.schema import stats_feature_shapes, tasks_table
 from lerobot_video.dataset.stats import Stats, aggregate_stats, stats_to_json
-from lerobot_video.dataset.writer import (
-    CommittedState,
-    DatasetWriter,
-    FileSlot,
-    RecordingOptions,
-)
+from lerobot_video.dataset.writer import DatasetWriter
 from lerobot_video.errors import ConfigError
 
+_ConfigT = TypeVar("_ConfigT", RGBEncoderConfig, DepthEncoderConfig)
 _INDICES = re.compile(r"chunk-(\d+)/file-(\d+)\.(?:parquet|mp4)$")
 
 
@@ -85,20 +75,14 @@ def resume_dataset(
         ConfigError: Encoder settings that do not match the recorded ones, or invalid options.
         CodecUnavailableError: A needed encoder is missing here.
     """
-    recording = RecordingOptions(
+    options = RecordingOptions(
         streaming_encoding=streaming_encoding,
         encoder_queue_maxsize=encoder_queue_maxsize,
         realtime=realtime,
     )
     reader = open_dataset(root)
-    root = reader.root
-    info = copy.deepcopy(reader.info)
-    features: dict[str, dict[str, Any]] = info["features"]
-    rgb, depth = _encoders(features, reader.depth_keys, rgb_encoder, depth_encoder)
-    if set(reader.video_keys) - set(reader.depth_keys):
-        check_supported(rgb)
-    if reader.depth_keys:
-        check_supported(depth)
+    root, info, features = reader.root, reader.info, reader.feature_infos
+    plans = _encoders(features, rgb_encoder, depth_encoder)
     episodes = reader.episodes
     meta_files = _episode_meta_files(root, len(episodes))
     state = CommittedState(
@@ -110,41 +94,41 @@ def resume_dataset(
             key: _slot(episodes, lambda e, k=key: (e.videos[k].chunk_index, e.videos[k].file_index))
             for key in reader.video_keys
         },
-        dropped_log=read_recording_log(root, len(episodes)),
+        drop_log=read_drop_log(root, len(episodes)),
     )
     _clean(root, info, episodes, state)
-    return DatasetWriter(root, info, rgb, depth, recording, state)
+    return DatasetWriter(
+        root, info, features=features, encoders=plans, options=options, committed=state
+    )
 
 
 def _encoders(
-    features: Mapping[str, Mapping[str, Any]],
-    depth_keys: Sequence[str],
+    features: Mapping[str, FeatureInfo],
     rgb_encoder: RGBEncoderConfig | None,
     depth_encoder: DepthEncoderConfig | None,
-) -> tuple[RGBEncoderConfig, DepthEncoderConfig]:
-    """The encoders to continue with, checked against what each camera was recorded with."""
-    cameras = {key: ft for key, ft in features.items() if ft["dtype"] == "video"}
-    recorded = {key: ft.get("info") or {} for key, ft in cameras.items()}
-    rgb_info = next((recorded[k] for k in cameras if k not in depth_keys and recorded[k]), None)
-    depth_info = next((recorded[k] for k in depth_keys if "video.codec" in recorded[k]), None)
+) -> dict[str, EncoderPlan]:
+    """Each camera's encoder plan, checked against what the camera was recorded with."""
+    cameras = {key: ft for key, ft in features.items() if ft.is_video}
+    recorded = {key: ft.info for key, ft in cameras.items()}
+    rgb_info = next(
+        (recorded[k] for k, ft in cameras.items() if not ft.is_depth and recorded[k]), None
+    )
+    depth_info = next(
+        (recorded[k] for k, ft in cameras.items() if ft.is_depth and "video.codec" in recorded[k]),
+        None,
+    )
     rgb = rgb_encoder or _recorded_config(RGBEncoderConfig, rgb_info) or RGBEncoderConfig()
     depth = (
         depth_encoder or _recorded_config(DepthEncoderConfig, depth_info) or DepthEncoderConfig()
     )
-    rgb, depth = resolve_auto_codec(rgb), resolve_auto_codec(depth)
-    if not isinstance(rgb, RGBEncoderConfig) or not isinstance(depth, DepthEncoderConfig):
-        raise ConfigError(
-            "rgb_encoder must be an RGBEncoderConfig, depth_encoder a DepthEncoderConfig."
-        )
+    plans = plan_camera_encoders(features, rgb, depth)
     for key, block in recorded.items():
         if "video.codec" in block:
-            _check_matches(key, block, depth if key in depth_keys else rgb)
-    return rgb, depth
+            _check_matches(key, block, plans[key].config)
+    return plans
 
 
-def _recorded_config(
-    kind: type[RGBEncoderConfig] | type[DepthEncoderConfig], block: Mapping[str, Any] | None
-) -> RGBEncoderConfig | DepthEncoderConfig | None:
+def _recorded_config(kind: type[_ConfigT], block: Mapping[str, Any] | None) -> _ConfigT | None:
     """The config a camera was recorded with, rebuilt from its ``info`` block, or None."""
     if block is None:
         return None
@@ -202,7 +186,7 @@ def _slot(episodes: Sequence[EpisodeInfo], where: Any) -> FileSlot:
 
 
 def _committed_stats(
-    root: Path, features: Mapping[str, Mapping[str, Any]], total: int
+    root: Path, features: Mapping[str, FeatureInfo], total: int
 ) -> dict[str, Stats] | None:
     """``stats.json`` recomputed from the committed episodes' rows, folded in order.
 
@@ -246,11 +230,11 @@ def _clean(
     for key, slot in state.video_slots.items():
         kept = _drop_later_files(root / "videos" / key, slot, bool(episodes))
         if kept is not None:
-            end_s = episodes[-1].videos[key].to_seconds
-            if content_duration_seconds(kept) > end_s + 0.5 / fps:
-                truncate_video(kept, end_s)
+            end_seconds = episodes[-1].videos[key].to_seconds
+            if content_duration_seconds(kept) > end_seconds + 0.5 / fps:
+                truncate_video(kept, end_seconds)
     if not episodes:
-        for name in (TASKS_PATH, STATS_PATH, RECORDING_PATH):
+        for name in (TASKS_PATH, STATS_PATH, DROP_LOG_PATH):
             (root / name).unlink(missing_ok=True)
         return
     if len(state.tasks) < len(_stored_tasks(root)):
@@ -258,7 +242,7 @@ def _clean(
         write_parquet(root / TASKS_PATH, table.schema, [table])
     if state.stats is not None:
         write_json(root / STATS_PATH, stats_to_json(state.stats))
-    write_json(root / RECORDING_PATH, recording_log_json(state.dropped_log))
+    write_json(root / DROP_LOG_PATH, drop_log_json(state.drop_log))
 
 
 def _stored_tasks(root: Path) -> list[Any]:

@@ -18,6 +18,8 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
+from lerobot_video.dataset.features import FeatureInfo
+
 QUANTILES = (0.01, 0.10, 0.50, 0.90, 0.99)
 QUANTILE_NAMES = tuple(f"q{round(q * 100):02d}" for q in QUANTILES)
 HISTOGRAM_BINS = 5000
@@ -196,6 +198,30 @@ def image_stats(frames: npt.NDArray[Any], *, is_depth: bool) -> Stats:
         name: value if name == "count" else value.reshape(-1, 1, 1) / scale
         for name, value in stats.items()
     }
+
+
+def episode_stats(
+    features: Mapping[str, FeatureInfo],
+    columns: Mapping[str, npt.NDArray[Any]],
+    frames: Mapping[str, npt.NDArray[Any]],
+) -> dict[str, Stats]:
+    """One episode's stats of every non-string feature, in feature order.
+
+    Args:
+        features: The dataset's features (default columns included).
+        columns: The episode's data columns, (N,) or (N, n).
+        frames: Each camera's frames, (N, H, W, C), full size or already strided.
+
+    Returns:
+        Feature name to its stats; strings have none.
+    """
+    stats: dict[str, Stats] = {}
+    for key, feature in features.items():
+        if feature.is_video:
+            stats[key] = image_stats(sample_frames(frames[key]), is_depth=feature.is_depth)
+        elif feature.dtype != "string":
+            stats[key] = vector_stats(columns[key])
+    return stats
 
 
 def _merge_feature(first: Stats, second: Stats) -> Stats:

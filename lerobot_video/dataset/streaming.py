@@ -27,9 +27,11 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
-from lerobot_video.codec.encode import DepthVideoFrames, FrameAdapter, Mp4Writer, rgb_video_frame
+from lerobot_video.codec.frames import DepthVideoFrames, FrameAdapter, rgb_video_frame
+from lerobot_video.codec.mp4_writer import Mp4Writer
 from lerobot_video.codec.probe import feature_info, probe_video
-from lerobot_video.config import DepthEncoderConfig, EncoderConfig
+from lerobot_video.codec.support import EncoderPlan
+from lerobot_video.config import DepthEncoderConfig
 from lerobot_video.dataset._episode_buffer import StagedFrames
 from lerobot_video.dataset.stats import downsample_frames
 from lerobot_video.errors import ConfigError, LeRobotVideoError, MediaError
@@ -76,14 +78,15 @@ class StreamingEncoder:
     """Encodes one camera's frames on a background thread while they are being recorded.
 
     The thread opens the encoder at once (before the first frame arrives), then encodes
-    frames in order as they are offered.
+    frames in order as they are offered. Frames are trusted: the dataset's episode buffer
+    has checked them, so they are only wrapped (and quantized, for depth) here.
 
     Args:
         path: The MP4 to write (a temporary place; the caller moves it).
         fps: Frames per second, an integer >= 1.
-        config: Encoder settings, resolved (no ``"auto"``) and checked with
-            :func:`~lerobot_video.check_supported`. A :class:`DepthEncoderConfig` makes this
-            a depth camera: frames are uint16 millimetres or float32 metres (by dtype).
+        plan: The checked encoder plan (:func:`~lerobot_video.plan_encoder`). A
+            :class:`DepthEncoderConfig` in it makes this a depth camera: frames are uint16
+            millimetres or float32 metres (by dtype).
         size: (height, width) of every frame, in pixels.
         queue_size: Frames that may wait for the encoder, >= 1.
 
@@ -97,25 +100,25 @@ class StreamingEncoder:
         path: Path,
         *,
         fps: int,
-        config: EncoderConfig,
+        plan: EncoderPlan,
         size: tuple[int, int],
         queue_size: int = 30,
     ) -> None:
         if isinstance(queue_size, bool) or not isinstance(queue_size, int) or queue_size < 1:
             raise ConfigError(f"queue_size must be an integer >= 1, got {queue_size!r}.")
-        self._path, self._config, self._size = path, config, size
+        self._path, self._config, self._size = path, plan.config, size
         self._depth = (
-            DepthVideoFrames(config, input_unit="auto")
-            if isinstance(config, DepthEncoderConfig)
+            DepthVideoFrames(plan.config, input_unit="auto")
+            if isinstance(plan.config, DepthEncoderConfig)
             else None
         )
         self._convert: FrameAdapter = self._depth or rgb_video_frame
-        self._writer = Mp4Writer(path, fps=fps, config=config)
+        self._writer = Mp4Writer(path, fps=fps, plan=plan)
         self._queue: queue.Queue[Any] = queue.Queue(maxsize=queue_size)
         self._queue_size = queue_size
         self._samples: StagedFrames | None = None
         self._encoded = 0
-        self._busy_s = 0.0
+        self._busy_seconds = 0.0
         self._error: BaseException | None = None
         self._abort = threading.Event()
         self._ready = threading.Event()  # the encoder is open (or failed to open)
@@ -156,7 +159,7 @@ class StreamingEncoder:
 
     def stats(self) -> EncoderStats:
         """Queue depth, frames encoded and encode speed, as of now (safe from any thread)."""
-        busy = self._busy_s
+        busy = self._busy_seconds
         return EncoderStats(
             queued=self._queue.qsize(),
             queue_size=self._queue_size,
@@ -226,7 +229,6 @@ class StreamingEncoder:
         ) from self._error
 
     def _run(self) -> None:
-        first: npt.NDArray[Any] | None = None
         stopped = False
         try:
             height, width = self._size
@@ -236,11 +238,10 @@ class StreamingEncoder:
                 if self._abort.is_set():
                     continue
                 start = time.perf_counter()
-                first = frame if first is None else first
-                self._writer.write(self._convert(frame, self._encoded, first))
+                self._writer.write(self._convert(frame))
                 self._sample(frame)
                 self._encoded += 1
-                self._busy_s += time.perf_counter() - start
+                self._busy_seconds += time.perf_counter() - start
             self._drained.set()
             if self._abort.is_set():
                 self._writer.abort()
@@ -272,8 +273,8 @@ class EpisodeEncoders:
         root: The dataset folder; the episode's files go to a hidden ``.episode-*`` folder
             inside it (same file system, so placing them is a rename or a local copy).
         fps: Frames per second, an integer >= 1.
-        configs: Camera key to its encoder settings (resolved and checked); a
-            :class:`DepthEncoderConfig` marks a depth camera.
+        configs: Camera key to its checked encoder plan (:func:`~lerobot_video.plan_encoder`);
+            a :class:`DepthEncoderConfig` in a plan marks a depth camera.
         sizes: Camera key to its frames' (height, width).
         queue_size: Frames that may wait for each encoder, >= 1.
     """
@@ -283,7 +284,7 @@ class EpisodeEncoders:
         root: Path,
         *,
         fps: int,
-        configs: Mapping[str, EncoderConfig],
+        configs: Mapping[str, EncoderPlan],
         sizes: Mapping[str, tuple[int, int]],
         queue_size: int,
     ) -> None:
@@ -292,11 +293,11 @@ class EpisodeEncoders:
         self._encoders: dict[str, StreamingEncoder] = {}
         self._finished: dict[str, EncodedEpisode] | None = None
         try:
-            for key, config in configs.items():
+            for key, plan in configs.items():
                 self._encoders[key] = StreamingEncoder(
                     self.folder / f"{key}.mp4",
                     fps=fps,
-                    config=config,
+                    plan=plan,
                     size=sizes[key],
                     queue_size=queue_size,
                 )

@@ -1,7 +1,8 @@
-"""Record a LeRobot v3.0 dataset episode by episode, without torch (non-streaming path).
+"""Record a LeRobot v3.0 dataset episode by episode, without torch: the dataset writer.
 
-Frames wait on disk (raw, under ``images/``) until :meth:`DatasetWriter.save_episode`
-encodes each camera to a temporary MP4 and lays it after the previous episodes by stream copy.
+Frames are checked and buffered by :meth:`DatasetWriter.add_frame` (cameras streamed to
+their encoders, or staged raw under ``images/``); :meth:`DatasetWriter.save_episode` builds
+the episode's rows and stats and hands its files to :mod:`~lerobot_video.dataset.placement`.
 
 Crash safety: every file a reader looks at is replaced atomically (temporary file, flush,
 rename), and no parquet writer stays open between episodes: the current data and episodes
@@ -14,254 +15,92 @@ files are rewritten whole, with one row group per episode, each time an episode 
 from __future__ import annotations
 
 import logging
-import os
 import shutil
 import tempfile
-from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Mapping
+from dataclasses import replace
 from pathlib import Path
 from types import TracebackType
 from typing import Any
 
 import numpy as np
 import numpy.typing as npt
-import pyarrow as pa
-import pyarrow.parquet as pq
 
 from lerobot_video.codec.encode import encode_depth_video, encode_video
-from lerobot_video.codec.remux import concatenate_videos, content_duration_seconds
-from lerobot_video.codec.support import check_supported, resolve_auto_codec
-from lerobot_video.config import DepthEncoderConfig, EncoderConfig, RGBEncoderConfig
+from lerobot_video.codec.support import EncoderPlan
 from lerobot_video.dataset._episode_buffer import EpisodeBuffer
-from lerobot_video.dataset.layout import (
+from lerobot_video.dataset.commit import CommittedState, PlacedEpisode, commit_episode
+from lerobot_video.dataset.encoding import RecordingOptions, RecordingStats
+from lerobot_video.dataset.episodes import EpisodeInfo, episode_row
+from lerobot_video.dataset.features import (
     DEFAULT_FEATURE_NAMES,
-    EPISODES_PATH,
-    INFO_PATH,
-    RECORDING_PATH,
-    STAGING_DIR,
-    STATS_PATH,
-    TASKS_PATH,
-    ChunkingConfig,
-    check_features,
+    FeatureInfo,
+    features_json,
+    video_keys,
+    with_video_info,
+)
+from lerobot_video.dataset.layout import STAGING_DIR, FileLayout
+from lerobot_video.dataset.placement import (
+    FileSlot,
+    append_data_rows,
+    append_episode_row,
+    place_video,
+)
+from lerobot_video.dataset.schema import (
     data_schema,
+    data_table,
     episodes_schema,
-    is_depth_feature,
-    leading_rows,
-    new_info,
-    next_file_indices,
-    recording_log_json,
     stats_feature_shapes,
-    tasks_table,
-    write_atomically,
-    write_json,
-    write_parquet,
 )
-from lerobot_video.dataset.reader import EpisodeInfo, VideoSegment
-from lerobot_video.dataset.stats import (
-    Stats,
-    aggregate_stats,
-    image_stats,
-    sample_frames,
-    stats_to_json,
-    vector_stats,
-)
-from lerobot_video.dataset.streaming import EncodedEpisode, EncoderStats, EpisodeEncoders
+from lerobot_video.dataset.stats import episode_stats
+from lerobot_video.dataset.streaming import EncodedEpisode, EpisodeEncoders
 from lerobot_video.errors import ConfigError
 
 logger = logging.getLogger(__name__)
 
-_MIB = 1024 * 1024
-
-
-@dataclass(frozen=True, kw_only=True, slots=True)
-class FileSlot:
-    """The file episodes are currently appended to, for one stream (data, meta, one camera)."""
-
-    chunk_index: int = 0
-    file_index: int = 0
-    num_episodes: int = 0  # committed episodes in this file
-    num_frames: int = 0  # committed frames (data) or rows (episodes meta) in this file
-
-    def advance(self, chunks_size: int) -> FileSlot:
-        """The next file (a new chunk folder every ``chunks_size`` files), still empty."""
-        chunk, file = next_file_indices(self.chunk_index, self.file_index, chunks_size)
-        return FileSlot(chunk_index=chunk, file_index=file)
-
-
-@dataclass(frozen=True, kw_only=True, slots=True)
-class CommittedState:
-    """What a writer continues from: the saved episodes' tasks, stats and current files.
-
-    A new dataset starts from the defaults; :func:`~lerobot_video.resume_dataset` reads it
-    back from disk.
-    """
-
-    tasks: tuple[str, ...] = ()
-    stats: dict[str, Stats] | None = None
-    data_slot: FileSlot = field(default_factory=FileSlot)
-    meta_slot: FileSlot = field(default_factory=FileSlot)
-    video_slots: Mapping[str, FileSlot] = field(default_factory=dict)
-    dropped_log: Mapping[int, Sequence[int]] = field(default_factory=dict)
-
-
-def create_dataset(
-    root: str | os.PathLike[str],
-    *,
-    fps: int,
-    features: Mapping[str, Mapping[str, Any]],
-    robot_type: str | None = None,
-    rgb_encoder: RGBEncoderConfig | None = None,
-    depth_encoder: DepthEncoderConfig | None = None,
-    chunking: ChunkingConfig | None = None,
-    streaming_encoding: bool = True,
-    encoder_queue_maxsize: int = 30,
-    realtime: bool = False,
-) -> DatasetWriter:
-    """Create an empty LeRobot v3.0 dataset and return its writer.
-
-    Args:
-        root: Folder to create; it must not exist.
-        fps: Frames per second of every stream, an integer >= 1.
-        features: ``name -> {"dtype", "shape", "names"[, "info"]}`` as in LeRobot: ``"video"``
-            cameras of shape (H, W, 3) (RGB) or (H, W, 1) (depth, marked
-            ``info.is_depth_map``), numeric vectors of shape (n,), ``"string"`` of shape (1,).
-        robot_type: Free text stored in ``info.json``.
-        rgb_encoder: Encoder for RGB cameras; LeRobot's default (libsvtav1) when None.
-        depth_encoder: Encoder and quantizer for depth cameras; LeRobot's default (lossless
-            12-bit HEVC) when None.
-        chunking: File size limits; LeRobot's defaults (1000 files per chunk, 100 MiB data
-            files, 200 MiB videos) when None.
-        streaming_encoding: Encode each camera on its own thread while the episode is
-            recorded (saving then waits only for the frames still queued); False stages raw
-            frames on disk and encodes them in :meth:`~DatasetWriter.save_episode`.
-        encoder_queue_maxsize: Frames that may wait for each camera's encoder, >= 1.
-        realtime: When an encoder falls behind, drop the whole frame (every camera and the
-            data row, so video and data stay aligned) instead of waiting; the dropped frames
-            are counted and recorded. Needs ``streaming_encoding``.
-
-    Returns:
-        The writer; ``meta/info.json`` already exists.
-
-    Raises:
-        ConfigError: ``root`` exists, or invalid fps, features or encoder settings.
-        CodecUnavailableError: An encoder needed by a camera is missing here.
-    """
-    root = Path(root)
-    if root.exists():
-        raise ConfigError(
-            f"Dataset root {str(root)!r} already exists; pass a new folder (datasets are never "
-            f"recorded into an existing one)."
-        )
-    if isinstance(fps, bool) or not isinstance(fps, int) or fps < 1:
-        raise ConfigError(f"fps must be an integer >= 1, got {fps!r}.")
-    recording = RecordingOptions(
-        streaming_encoding=streaming_encoding,
-        encoder_queue_maxsize=encoder_queue_maxsize,
-        realtime=realtime,
-    )
-    checked = check_features(features)
-    rgb = resolve_auto_codec(rgb_encoder or RGBEncoderConfig())
-    depth = resolve_auto_codec(depth_encoder or DepthEncoderConfig())
-    if not isinstance(rgb, RGBEncoderConfig) or not isinstance(depth, DepthEncoderConfig):
-        raise ConfigError(
-            "rgb_encoder must be an RGBEncoderConfig, depth_encoder a DepthEncoderConfig."
-        )
-    cameras = [ft for ft in checked.values() if ft["dtype"] == "video"]
-    if any(not is_depth_feature(ft) for ft in cameras):
-        check_supported(rgb)
-    if any(is_depth_feature(ft) for ft in cameras):
-        check_supported(depth)
-    info = new_info(
-        fps=fps, features=checked, robot_type=robot_type, chunking=chunking or ChunkingConfig()
-    )
-    root.mkdir(parents=True)
-    write_json(root / INFO_PATH, info)
-    return DatasetWriter(root, info, rgb, depth, recording)
-
-
-@dataclass(frozen=True, kw_only=True, slots=True)
-class RecordingOptions:
-    """How frames reach the encoders; see :func:`create_dataset`. Validated on creation.
-
-    Raises:
-        ConfigError: ``encoder_queue_maxsize`` < 1, or ``realtime`` without streaming.
-    """
-
-    streaming_encoding: bool = True
-    encoder_queue_maxsize: int = 30
-    realtime: bool = False
-
-    def __post_init__(self) -> None:
-        size = self.encoder_queue_maxsize
-        if isinstance(size, bool) or not isinstance(size, int) or size < 1:
-            raise ConfigError(f"encoder_queue_maxsize must be an integer >= 1, got {size!r}.")
-        if self.realtime and not self.streaming_encoding:
-            raise ConfigError(
-                "realtime=True drops frames only when an encoder falls behind while "
-                "recording, so it needs streaming_encoding=True."
-            )
-
-
-@dataclass(frozen=True, kw_only=True, slots=True)
-class RecordingStats:
-    """The episode being recorded, as of now.
-
-    Attributes:
-        frames: Frames kept in the episode.
-        dropped: Frames dropped in real-time mode (always 0 otherwise).
-        encoders: Camera key to its encoder's queue depth and speed (empty when not
-            streaming, or before the episode's first frame).
-    """
-
-    frames: int
-    dropped: int
-    encoders: Mapping[str, EncoderStats]
-
 
 class DatasetWriter:
-    """Appends episodes to a dataset made by :func:`create_dataset`.
+    """Appends episodes to a dataset made by :func:`~lerobot_video.create_dataset`.
 
     Call :meth:`add_frame` for each frame, :meth:`save_episode` at the end of each episode,
     and :meth:`finalize` (or leave a ``with`` block) when done. Not thread-safe.
+
+    Args:
+        root: The dataset folder.
+        info: ``meta/info.json`` as committed (its ``features`` are replaced by ``features``).
+        features: The typed features, default columns included.
+        encoders: Camera key to its checked encoder plan.
+        options: The writer's encoder options.
+        committed: Where a resumed dataset continues from; None for a new one.
     """
 
     def __init__(
         self,
         root: Path,
-        info: dict[str, Any],
-        rgb_encoder: RGBEncoderConfig,
-        depth_encoder: DepthEncoderConfig,
-        recording: RecordingOptions,
+        info: Mapping[str, Any],
+        *,
+        features: Mapping[str, FeatureInfo],
+        encoders: Mapping[str, EncoderPlan],
+        options: RecordingOptions,
         committed: CommittedState | None = None,
     ) -> None:
-        committed = committed or CommittedState()
-        self._root = root
-        self._recording = recording
-        self._info = info
-        self._features: dict[str, dict[str, Any]] = info["features"]
+        self._root, self._options, self._info = root, options, dict(info)
+        self._layout = FileLayout.from_info(root, info)
+        self._features = dict(features)
         self._fps: int = info["fps"]
-        self._rgb_encoder = rgb_encoder
-        self._depth_encoder = depth_encoder
-        self._video_keys = [k for k, ft in self._features.items() if ft["dtype"] == "video"]
-        self._depth_keys = {k for k in self._video_keys if is_depth_feature(self._features[k])}
+        self._plans = dict(encoders)
+        self._video_keys = video_keys(self._features)
         self._data_schema = data_schema(self._features)
         self._episodes_schema = episodes_schema(
             self._video_keys, stats_feature_shapes(self._features)
         )
-        self._tasks: list[str] = list(committed.tasks)
-        self._stats: dict[str, Stats] | None = committed.stats
-        self._data_slot = committed.data_slot
-        self._meta_slot = committed.meta_slot
-        self._video_slots = {
-            key: committed.video_slots.get(key, FileSlot()) for key in self._video_keys
-        }
-        self._buffer = EpisodeBuffer(
-            self._features, None if recording.streaming_encoding else root / STAGING_DIR
-        )
+        committed = committed or CommittedState()
+        slots = {key: committed.video_slots.get(key, FileSlot()) for key in self._video_keys}
+        self._committed = replace(committed, video_slots=slots)
+        staging = None if options.streaming_encoding else root / STAGING_DIR
+        self._buffer = EpisodeBuffer(self._features, staging)
         self._encoders: EpisodeEncoders | None = None
         self._dropped: list[int] = []  # offered-frame positions dropped in this episode
-        # Saved episode -> its dropped frames.
-        self._dropped_log: dict[int, Sequence[int]] = dict(committed.dropped_log)
         self._finalized = False
 
     @property
@@ -276,7 +115,15 @@ class DatasetWriter:
 
     @property
     def features(self) -> dict[str, dict[str, Any]]:
-        """The user's features (default columns left out), in order; do not modify."""
+        """The user's features (default columns left out), in order; new dicts each call.
+
+        See :attr:`feature_infos` for the typed view.
+        """
+        return features_json(self.feature_infos)
+
+    @property
+    def feature_infos(self) -> dict[str, FeatureInfo]:
+        """The user's features (default columns left out), typed, in order."""
         return {k: ft for k, ft in self._features.items() if k not in DEFAULT_FEATURE_NAMES}
 
     @property
@@ -328,14 +175,11 @@ class DatasetWriter:
                 the writer is finalized.
             LeRobotVideoError: An encoder thread failed; :meth:`clear_episode` and retry.
         """
-        if self._finalized:
-            raise ConfigError(
-                "This dataset writer is finalized; create a new dataset to record more."
-            )
+        self._check_open()
         checked = self._buffer.check(frame)
-        if self._recording.streaming_encoding and self._video_keys:
+        if self._options.streaming_encoding and self._video_keys:
             encoders = self._episode_encoders()
-            if self._recording.realtime and not encoders.has_room():
+            if self._options.realtime and not encoders.has_room():
                 self._dropped.append(len(self._buffer) + len(self._dropped))
                 return False
             encoders.offer(checked.images)
@@ -361,27 +205,30 @@ class DatasetWriter:
             ConfigError: The writer is finalized.
             LeRobotVideoError: An encoder could not be opened.
         """
+        self._check_open()
+        if self._options.streaming_encoding and self._video_keys:
+            self._episode_encoders().wait_ready()
+
+    def _check_open(self) -> None:
         if self._finalized:
             raise ConfigError(
                 "This dataset writer is finalized; create a new dataset to record more."
             )
-        if self._recording.streaming_encoding and self._video_keys:
-            self._episode_encoders().wait_ready()
 
     def _episode_encoders(self) -> EpisodeEncoders:
         if self._encoders is None:
-            configs: dict[str, EncoderConfig] = {
-                key: self._depth_encoder if key in self._depth_keys else self._rgb_encoder
-                for key in self._video_keys
-            }
             self._encoders = EpisodeEncoders(
                 self._root,
                 fps=self._fps,
-                configs=configs,
-                sizes={key: tuple(self._features[key]["shape"][:2]) for key in self._video_keys},
-                queue_size=self._recording.encoder_queue_maxsize,
+                configs=self._plans,
+                sizes={key: self._camera_size(key) for key in self._video_keys},
+                queue_size=self._options.encoder_queue_maxsize,
             )
         return self._encoders
+
+    def _camera_size(self, key: str) -> tuple[int, int]:
+        height, width, _ = self._features[key].shape
+        return height, width
 
     def clear_episode(self) -> None:
         """Drop the current episode: its frames, staged files and encoder threads."""
@@ -401,58 +248,41 @@ class DatasetWriter:
         before the call and the frames stay buffered (retry, or :meth:`clear_episode`).
 
         Returns:
-            The saved episode, as :class:`~lerobot_video.DatasetReader` will list it.
+            The saved episode, as :class:`~lerobot_video.DatasetReader` will list it, plus
+            each camera's :attr:`~lerobot_video.EpisodeInfo.video_bytes`.
 
         Raises:
             ConfigError: No frames were added, or the writer is finalized.
             CodecUnavailableError: An encoder is not available here.
             MediaError: Encoding or writing a video failed.
         """
-        if self._finalized or not self._buffer:
-            raise ConfigError(
-                "No frames to save: call add_frame first."
-                if not self._finalized
-                else "This dataset writer is finalized; create a new dataset to record more."
-            )
-        episode_index, length = self.num_episodes, len(self._buffer)
+        self._check_open()
+        if not self._buffer:
+            raise ConfigError("No frames to save: call add_frame first.")
         episode_tasks = list(dict.fromkeys(self._buffer.tasks))
-        tasks = self._tasks + [t for t in episode_tasks if t not in self._tasks]
+        tasks = self._committed.tasks
+        tasks += tuple(t for t in episode_tasks if t not in tasks)
         columns = self._episode_columns(tasks)
         if self._encoders is not None:
             self._encoders.request_finish()
-        # Data rows and stats first, while the encoders flush; rows past info.json's count
-        # are invisible to readers (ours and LeRobot's) until the commit.
-        data_slot = self._save_data(columns)
-        frames = (
-            self._encoders.samples() if self._encoders is not None else self._buffer.camera_frames()
+        placed, video_info = self._place_episode(episode_tasks, tasks, columns)
+        features = self._features
+        if self.num_episodes == 0:  # LeRobot describes each camera by its first episode
+            features = with_video_info(features, video_info, self._buffer.depth_units)
+        self._info, self._committed = commit_episode(
+            self._root, self._info, features, self._committed, placed
         )
-        stats = self._episode_stats(columns, frames)
-        with tempfile.TemporaryDirectory(prefix=".episode-", dir=self._root) as temp_dir:
-            segments, slots = self._place_videos(self._episode_videos(Path(temp_dir)))
-        row = self._episode_row(episode_index, episode_tasks, columns, segments, stats, data_slot)
-        meta_slot = self._save_episode_row(row)
-        if len(tasks) > len(self._tasks):
-            write_parquet(self._root / TASKS_PATH, tasks_table(tasks).schema, [tasks_table(tasks)])
-        total_stats = aggregate_stats(self._stats, stats)
-        write_json(self._root / STATS_PATH, stats_to_json(total_stats))
-        dropped_log = {**self._dropped_log, episode_index: self._dropped}
-        write_json(self._root / RECORDING_PATH, recording_log_json(dropped_log))
-        info = {
-            **self._info,
-            "total_episodes": episode_index + 1,
-            "total_frames": self.num_frames + length,
-            "total_tasks": len(tasks),
-            "splits": {"train": f"0:{episode_index + 1}"},
-        }
-        write_json(self._root / INFO_PATH, info)  # the commit point
-        self._info, self._tasks, self._stats = info, tasks, total_stats
-        self._data_slot, self._meta_slot, self._video_slots = data_slot, meta_slot, slots
-        self._dropped_log = dropped_log
-        episode = EpisodeInfo.from_row(row, episode_tasks, dropped_frames=self._dropped)
+        self._features = features
+        episode = EpisodeInfo.from_row(
+            placed.row,
+            episode_tasks,
+            dropped_frames=placed.dropped_frames,
+            video_bytes={key: video.added_bytes for key, video in placed.videos.items()},
+        )
         self.clear_episode()
         return episode
 
-    def _episode_columns(self, tasks: list[str]) -> dict[str, npt.NDArray[Any]]:
+    def _episode_columns(self, tasks: tuple[str, ...]) -> dict[str, npt.NDArray[Any]]:
         """Every data column of the buffered episode, default columns included."""
         length, start = len(self._buffer), self.num_frames
         columns = self._buffer.columns()
@@ -465,23 +295,55 @@ class DatasetWriter:
         columns["task_index"] = np.array([tasks.index(t) for t in self._buffer.tasks], np.int64)
         return columns
 
-    def _episode_stats(
-        self, columns: Mapping[str, npt.NDArray[Any]], frames: Mapping[str, npt.NDArray[Any]]
-    ) -> dict[str, Stats]:
-        """Stats of every non-string feature, in feature order.
+    def _place_episode(
+        self,
+        episode_tasks: list[str],
+        tasks: tuple[str, ...],
+        columns: Mapping[str, npt.NDArray[Any]],
+    ) -> tuple[PlacedEpisode, dict[str, dict[str, Any]]]:
+        """Write the episode's data rows, videos and episodes row, all before the commit.
 
-        Args:
-            columns: The episode's data columns.
-            frames: Each camera's frames, (N, H, W, C), full size or already strided.
+        Returns:
+            The placed episode, and each camera's encoded ``info`` block.
         """
-        stats: dict[str, Stats] = {}
-        for key, feature in self._features.items():
-            if feature["dtype"] == "video":
-                sample = sample_frames(frames[key])
-                stats[key] = image_stats(sample, is_depth=key in self._depth_keys)
-            elif feature["dtype"] != "string":
-                stats[key] = vector_stats(columns[key])
-        return stats
+        committed = self._committed
+        # Data rows and stats first, while the encoders flush; rows past info.json's count
+        # are invisible to readers (ours and LeRobot's) until the commit.
+        rows = data_table(columns, self._features, self._data_schema)
+        data_slot = append_data_rows(self._layout, committed.data_slot, rows)
+        frames = (
+            self._encoders.samples() if self._encoders is not None else self._buffer.camera_frames()
+        )
+        stats = episode_stats(self._features, columns, frames)
+        with tempfile.TemporaryDirectory(prefix=".episode-", dir=self._root) as temp_dir:
+            encoded = self._episode_videos(Path(temp_dir))
+            videos = {
+                key: place_video(self._layout, key, committed.video_slots[key], video.path)
+                for key, video in encoded.items()
+            }
+        row = episode_row(
+            episode_index=self.num_episodes,
+            tasks=episode_tasks,
+            dataset_from_index=self.num_frames,
+            length=len(self._buffer),
+            data_file=(data_slot.chunk_index, data_slot.file_index),
+            segments={key: video.segment for key, video in videos.items()},
+            stats=stats,
+        )
+        row, meta_slot = append_episode_row(
+            self._layout, committed.meta_slot, row, self._episodes_schema
+        )
+        placed = PlacedEpisode(
+            row=row,
+            length=len(self._buffer),
+            tasks=tasks,
+            stats=stats,
+            data_slot=data_slot,
+            meta_slot=meta_slot,
+            videos=videos,
+            dropped_frames=tuple(self._dropped),
+        )
+        return placed, {key: video.info for key, video in encoded.items()}
 
     def _episode_videos(self, temp_dir: Path) -> dict[str, EncodedEpisode]:
         """Each camera's episode as an MP4: the streamed ones, or staged frames encoded now."""
@@ -490,163 +352,15 @@ class DatasetWriter:
         videos = {}
         for key, frames in self._buffer.camera_frames().items():
             path = temp_dir / f"{key}.mp4"
-            if key in self._depth_keys:
+            if self._features[key].is_depth:
+                unit = self._buffer.depth_units[key]
                 info = encode_depth_video(
-                    frames,
-                    path,
-                    fps=self._fps,
-                    config=self._depth_encoder,
-                    input_unit=self._features[key]["info"]["depth_unit"],
+                    frames, path, fps=self._fps, config=self._plans[key], input_unit=unit
                 )
             else:
-                info = encode_video(frames, path, fps=self._fps, config=self._rgb_encoder)
+                info = encode_video(frames, path, fps=self._fps, config=self._plans[key])
             videos[key] = EncodedEpisode(path=path, info=info, samples=frames)
         return videos
-
-    def _place_videos(
-        self, videos: Mapping[str, EncodedEpisode]
-    ) -> tuple[dict[str, VideoSegment], dict[str, FileSlot]]:
-        """Append each camera's episode to its video file; return segments and new slots."""
-        segments, slots = {}, {}
-        for key, video in videos.items():
-            if self.num_episodes == 0:
-                # LeRobot describes each video feature from its first episode only.
-                existing = self._features[key].get("info") or {}
-                self._features[key]["info"] = {**existing, **video.info}
-            segments[key], slots[key] = self._place_video(key, video.path)
-        return segments, slots
-
-    def _place_video(self, key: str, episode_path: Path) -> tuple[VideoSegment, FileSlot]:
-        slot = self._video_slots[key]
-        duration_s = content_duration_seconds(episode_path)
-        path = self._video_path(key, slot)
-        limit_bytes = self._info["video_files_size_in_mb"] * _MIB
-        if slot.num_episodes and path.stat().st_size + episode_path.stat().st_size >= limit_bytes:
-            slot = slot.advance(self._info["chunks_size"])
-            path = self._video_path(key, slot)
-        if slot.num_episodes:
-            # Start where the file really ends (not where the last episode said it ends), so
-            # leftovers of a failed save never shift this episode.
-            from_s = concatenate_videos([path, episode_path], path)[-1]
-        else:
-            # Copied, not moved: if a later step of this save fails, a retry finds it again.
-            write_atomically(path, lambda temp: shutil.copyfile(episode_path, temp))
-            from_s = 0.0
-        segment = VideoSegment(
-            chunk_index=slot.chunk_index,
-            file_index=slot.file_index,
-            from_seconds=from_s,
-            to_seconds=from_s + duration_s,
-        )
-        return segment, FileSlot(
-            chunk_index=slot.chunk_index,
-            file_index=slot.file_index,
-            num_episodes=slot.num_episodes + 1,
-        )
-
-    def _video_path(self, key: str, slot: FileSlot) -> Path:
-        relative = str(self._info["video_path"]).format(
-            video_key=key, chunk_index=slot.chunk_index, file_index=slot.file_index
-        )
-        return self._root / relative
-
-    def _save_data(self, columns: Mapping[str, npt.NDArray[Any]]) -> FileSlot:
-        """Rewrite the current data file with its committed row groups plus this episode."""
-        slot, length = self._data_slot, len(columns["index"])
-        path = self._data_path(slot)
-        if slot.num_episodes:
-            size_mb = path.stat().st_size / _MIB
-            if size_mb + size_mb / slot.num_frames * length >= self._info["data_files_size_in_mb"]:
-                slot = slot.advance(self._info["chunks_size"])
-                path = self._data_path(slot)
-        table = self._data_table(columns)
-        # Only the committed rows are copied: rows of a save that failed are dropped.
-        kept = leading_rows(pq.ParquetFile(path), slot.num_frames) if slot.num_episodes else []
-        write_parquet(path, self._data_schema, [*kept, table])
-        return FileSlot(
-            chunk_index=slot.chunk_index,
-            file_index=slot.file_index,
-            num_episodes=slot.num_episodes + 1,
-            num_frames=slot.num_frames + length,
-        )
-
-    def _data_table(self, columns: Mapping[str, npt.NDArray[Any]]) -> pa.Table:
-        """The episode's rows as an Arrow table of the data schema."""
-        arrays: list[pa.Array] = []
-        for field_ in self._data_schema:
-            dtype = self._features[field_.name]["dtype"]
-            if dtype == "string":
-                arrays.append(pa.array(columns[field_.name].tolist(), pa.string()))
-                continue
-            values = columns[field_.name].astype(dtype)  # timestamp: float64 -> float32
-            if pa.types.is_fixed_size_list(field_.type):
-                flat = pa.array(values.reshape(-1), field_.type.value_type)
-                arrays.append(pa.FixedSizeListArray.from_arrays(flat, field_.type.list_size))
-            else:
-                arrays.append(pa.array(values, field_.type))
-        return pa.Table.from_arrays(arrays, schema=self._data_schema)
-
-    def _data_path(self, slot: FileSlot) -> Path:
-        relative = str(self._info["data_path"]).format(
-            chunk_index=slot.chunk_index, file_index=slot.file_index
-        )
-        return self._root / relative
-
-    def _episode_row(
-        self,
-        episode_index: int,
-        tasks: list[str],
-        columns: Mapping[str, npt.NDArray[Any]],
-        segments: Mapping[str, VideoSegment],
-        stats: Mapping[str, Stats],
-        data_slot: FileSlot,
-    ) -> dict[str, Any]:
-        """The ``meta/episodes`` row, keys in LeRobot's column order (meta indices later)."""
-        start = int(columns["index"][0])
-        row: dict[str, Any] = {
-            "episode_index": episode_index,
-            "tasks": tasks,
-            "length": len(columns["index"]),
-            "data/chunk_index": data_slot.chunk_index,
-            "data/file_index": data_slot.file_index,
-            "dataset_from_index": start,
-            "dataset_to_index": start + len(columns["index"]),
-        }
-        for key, segment in segments.items():
-            row[f"videos/{key}/chunk_index"] = segment.chunk_index
-            row[f"videos/{key}/file_index"] = segment.file_index
-            row[f"videos/{key}/from_timestamp"] = segment.from_seconds
-            row[f"videos/{key}/to_timestamp"] = segment.to_seconds
-        for key, feature_stats in stats.items():
-            for name, value in feature_stats.items():
-                row[f"stats/{key}/{name}"] = value.tolist()
-        return row
-
-    def _save_episode_row(self, row: dict[str, Any]) -> FileSlot:
-        """Rewrite the current episodes file with its committed rows plus ``row``."""
-        slot = self._meta_slot
-        path = self._episodes_path(slot)
-        if slot.num_episodes:
-            size_mb = path.stat().st_size / _MIB
-            if size_mb + size_mb / slot.num_episodes >= self._info["data_files_size_in_mb"]:
-                slot = slot.advance(self._info["chunks_size"])
-                path = self._episodes_path(slot)
-        row["meta/episodes/chunk_index"] = slot.chunk_index
-        row["meta/episodes/file_index"] = slot.file_index
-        new_row = pa.Table.from_pylist([row], schema=self._episodes_schema)
-        kept = pq.read_table(path).slice(0, slot.num_episodes) if slot.num_episodes else None
-        table = pa.concat_tables([kept, new_row]) if kept is not None else new_row
-        write_parquet(path, self._episodes_schema, [table])
-        return FileSlot(
-            chunk_index=slot.chunk_index,
-            file_index=slot.file_index,
-            num_episodes=slot.num_episodes + 1,
-        )
-
-    def _episodes_path(self, slot: FileSlot) -> Path:
-        return self._root / EPISODES_PATH.format(
-            chunk_index=slot.chunk_index, file_index=slot.file_index
-        )
 
     def finalize(self) -> None:
         """Stop recording: drop an unsaved episode and the staging folder. Idempotent.

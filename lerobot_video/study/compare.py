@@ -21,9 +21,10 @@ import numpy as np
 import numpy.typing as npt
 from PIL import Image
 
+from lerobot_video.codec.browser import BrowserSupport, browser_support
 from lerobot_video.codec.decode import decode_all_frames, decode_frames
 from lerobot_video.codec.encode import ProgressCallback, encode_video
-from lerobot_video.codec.support import BrowserSupport, browser_support, check_supported
+from lerobot_video.codec.support import EncoderPlan, plan_encoder
 from lerobot_video.config import RGBEncoderConfig
 from lerobot_video.errors import ConfigError, FrameIndexError
 from lerobot_video.metrics import QualityMetrics, compute_quality
@@ -45,7 +46,7 @@ class EncodingReport:
 
     Attributes:
         label: Name shown to the user.
-        config: The config, with ``auto`` resolved by the encoder.
+        config: The config as encoded, with ``auto`` resolved.
         path: The encoded MP4.
         preview_path: A file browsers play: ``path`` itself when they can play it, else an
             H.264 preview of the decoded frames.
@@ -143,6 +144,114 @@ def _slug(text: str) -> str:
     return re.sub(r"[^A-Za-z0-9_-]+", "-", text).strip("-")[:40] or "encoding"
 
 
+class _Steps:
+    """Counts finished steps and reports them to an optional progress callback."""
+
+    def __init__(self, total: int, progress: ProgressCallback | None) -> None:
+        self.done, self.total, self._progress = 0, total, progress
+
+    def step(self) -> None:
+        self.done += 1
+        if self._progress is not None:
+            self._progress(self.done, self.total)
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class _PngBaseline:
+    """The clip as PNG files: what every encoding is measured against."""
+
+    size_bytes: int
+    access_ms: dict[str, float]
+    requests: dict[str, list[list[int]]]  # the timed requests (frame indices) by pattern
+
+
+def _check_inputs(
+    frames: npt.NDArray[np.uint8],
+    configs: Sequence[tuple[str, RGBEncoderConfig]],
+    samples: int,
+) -> None:
+    labels = [label for label, _ in configs]
+    if not 1 <= len(configs) <= MAX_CONFIGS:
+        raise ConfigError(f"Compare 1 to {MAX_CONFIGS} configurations, got {len(configs)}.")
+    if len(set(labels)) != len(labels):
+        raise ConfigError(f"Configuration labels must be unique, got {labels}.")
+    for label, config in configs:
+        if not isinstance(config, RGBEncoderConfig):
+            raise ConfigError(
+                f"Configuration {label!r} must be an RGBEncoderConfig, got {type(config).__name__}."
+            )
+    shape = getattr(frames, "shape", type(frames).__name__)
+    if (
+        not isinstance(frames, np.ndarray)
+        or frames.ndim != 4
+        or frames.shape[-1] != 3
+        or frames.dtype != np.uint8
+        or not len(frames)
+    ):
+        raise ConfigError(f"frames must be (N, H, W, 3) uint8 with N >= 1, got {shape}.")
+    if isinstance(samples, bool) or not isinstance(samples, int) or samples < 1:
+        raise ConfigError(f"samples must be an integer >= 1, got {samples!r}.")
+
+
+def _png_baseline(frames: npt.NDArray[np.uint8], folder: Path, samples: int) -> _PngBaseline:
+    pngs = _write_png_frames(frames, folder)
+    requests = _sample_requests(len(frames), samples, seed=1337)
+    access_ms = {
+        name: _mean_ms(lambda r: _load_pngs(pngs, r), reqs) for name, reqs in requests.items()
+    }
+    return _PngBaseline(
+        size_bytes=sum(p.stat().st_size for p in pngs), access_ms=access_ms, requests=requests
+    )
+
+
+def _access_ms(path: Path, fps: int, requests: dict[str, list[list[int]]]) -> dict[str, float]:
+    def load(request: list[int]) -> object:
+        return decode_frames(path, [i / fps for i in request])
+
+    return {name: _mean_ms(load, reqs) for name, reqs in requests.items()}
+
+
+def _measure(
+    frames: npt.NDArray[np.uint8],
+    fps: int,
+    label: str,
+    plan: EncoderPlan,
+    path: Path,
+    baseline: _PngBaseline,
+    steps: _Steps,
+) -> EncodingReport:
+    """Encode with one plan, then score, time and preview the result (three steps)."""
+    start = time.perf_counter()
+    info = encode_video(frames, path, fps=fps, config=plan)
+    encode_fps = len(frames) / (time.perf_counter() - start)
+    steps.step()
+    decoded, _ = decode_all_frames(path)
+    quality = compute_quality(frames, decoded)
+    steps.step()
+    access_ms = _access_ms(path, fps, baseline.requests)
+    browser = browser_support(info["video.codec"], info["video.pix_fmt"])
+    preview = path
+    if not browser.plays_in_browsers:
+        preview = browser_preview_clip(decoded, path.with_suffix(".preview.mp4"), fps=fps)
+    steps.step()
+    size_bytes = path.stat().st_size
+    assert isinstance(plan.config, RGBEncoderConfig)  # _check_inputs let only RGB through
+    return EncodingReport(
+        label=label,
+        config=plan.config,
+        path=path,
+        preview_path=preview,
+        info=info,
+        size_bytes=size_bytes,
+        size_ratio_vs_png=size_bytes / baseline.size_bytes,
+        encode_fps=encode_fps,
+        access_ms=access_ms,
+        load_time_ratio_vs_png={k: v / baseline.access_ms[k] for k, v in access_ms.items()},
+        quality=quality,
+        browser=browser,
+    )
+
+
 def compare_encodings(
     frames: npt.NDArray[np.uint8],
     configs: Sequence[tuple[str, RGBEncoderConfig]],
@@ -154,10 +263,10 @@ def compare_encodings(
 ) -> ComparisonReport:
     """Encode a clip with each config and measure size, speed, fidelity and playability.
 
-    Every config is checked against this FFmpeg build before any encoding starts, so a bad
-    config fails fast. Load times are the mean over ``samples`` seeded random requests per
-    access pattern (:data:`ACCESS_PATTERNS`), after one warm-up request, measured the same
-    way for PNG files of the same frames.
+    Every config is checked against this FFmpeg build (and ``auto`` resolved) once, before
+    any encoding starts, so a bad config fails fast. Load times are the mean over
+    ``samples`` seeded random requests per access pattern (:data:`ACCESS_PATTERNS`), after
+    one warm-up request, measured the same way for PNG files of the same frames.
 
     Args:
         frames: The clip, (N, H, W, 3) uint8 RGB, N >= 1.
@@ -175,75 +284,22 @@ def compare_encodings(
         CodecUnavailableError: A config's encoder is not available here.
         MediaError: Encoding or decoding failed.
     """
-    labels = [label for label, _ in configs]
-    if not 1 <= len(configs) <= MAX_CONFIGS:
-        raise ConfigError(f"Compare 1 to {MAX_CONFIGS} configurations, got {len(configs)}.")
-    if len(set(labels)) != len(labels):
-        raise ConfigError(f"Configuration labels must be unique, got {labels}.")
-    if frames.ndim != 4 or frames.shape[-1] != 3 or frames.dtype != np.uint8 or not len(frames):
-        raise ConfigError(f"frames must be (N, H, W, 3) uint8 with N >= 1, got {frames.shape}.")
-    if samples < 1:
-        raise ConfigError(f"samples must be >= 1, got {samples!r}.")
-    for _, config in configs:
-        check_supported(config)
+    _check_inputs(frames, configs, samples)
+    plans = [(label, plan_encoder(config)) for label, config in configs]
     out = Path(output_dir)
-    steps, total = 0, 1 + 3 * len(configs)
-
-    def step() -> None:
-        nonlocal steps
-        steps += 1
-        if progress is not None:
-            progress(steps, total)
-
-    pngs = _write_png_frames(frames, out / "png")
-    png_bytes = sum(p.stat().st_size for p in pngs)
-    requests = _sample_requests(len(frames), samples, seed=1337)
-    png_ms = {
-        name: _mean_ms(lambda r: _load_pngs(pngs, r), reqs) for name, reqs in requests.items()
-    }
-    step()
-    reports = []
-    for index, (label, config) in enumerate(configs):
-        path = out / f"{index + 1}-{_slug(label)}.mp4"
-        start = time.perf_counter()
-        info = encode_video(frames, path, fps=fps, config=config)
-        encode_fps = len(frames) / (time.perf_counter() - start)
-        step()
-        decoded, _ = decode_all_frames(path)
-        quality = compute_quality(frames, decoded)
-        step()
-
-        def load_video(request: list[int], video: Path = path) -> object:
-            return decode_frames(video, [i / fps for i in request])
-
-        access_ms = {name: _mean_ms(load_video, reqs) for name, reqs in requests.items()}
-        browser = browser_support(info["video.codec"], info["video.pix_fmt"])
-        preview = path
-        if not browser.plays_in_browsers:
-            preview = browser_preview_clip(decoded, path.with_suffix(".preview.mp4"), fps=fps)
-        step()
-        reports.append(
-            EncodingReport(
-                label=label,
-                config=config,
-                path=path,
-                preview_path=preview,
-                info=info,
-                size_bytes=path.stat().st_size,
-                size_ratio_vs_png=path.stat().st_size / png_bytes,
-                encode_fps=encode_fps,
-                access_ms=access_ms,
-                load_time_ratio_vs_png={k: v / png_ms[k] for k, v in access_ms.items()},
-                quality=quality,
-                browser=browser,
-            )
-        )
+    steps = _Steps(1 + 3 * len(configs), progress)
+    baseline = _png_baseline(frames, out / "png", samples)
+    steps.step()
+    reports = tuple(
+        _measure(frames, fps, label, plan, out / f"{i + 1}-{_slug(label)}.mp4", baseline, steps)
+        for i, (label, plan) in enumerate(plans)
+    )
     return ComparisonReport(
         fps=fps,
         num_frames=len(frames),
-        png_size_bytes=png_bytes,
-        png_access_ms=png_ms,
-        encodings=tuple(reports),
+        png_size_bytes=baseline.size_bytes,
+        png_access_ms=baseline.access_ms,
+        encodings=reports,
     )
 
 

@@ -21,8 +21,9 @@ import numpy.typing as npt
 from lerobot_video.clips import DepthClip
 from lerobot_video.codec.decode import decode_depth_codes
 from lerobot_video.codec.encode import ProgressCallback, encode_depth_video
+from lerobot_video.codec.options import is_lossless
 from lerobot_video.codec.probe import probe_video
-from lerobot_video.codec.support import check_supported
+from lerobot_video.codec.support import EncoderPlan, plan_encoder
 from lerobot_video.config import DEPTH_ONLY_CODECS, DepthEncoderConfig
 from lerobot_video.depth import (
     DepthUnit,
@@ -41,7 +42,7 @@ class DepthEncoding:
 
     Attributes:
         label: Name shown to the user.
-        config: The depth encoder and quantizer config.
+        config: The depth encoder and quantizer config as encoded (``auto`` resolved).
         path: The encoded MP4.
         info: Its LeRobot ``info`` block (with ``depth_unit``).
         profile: Codec and profile as FFmpeg reports them, e.g. ``hevc Rext``.
@@ -73,6 +74,14 @@ class DepthEncoding:
     error_m: npt.NDArray[np.float32]
     in_range: npt.NDArray[np.bool_]
     lerobot_readable: bool
+
+    @property
+    def lossless(self) -> bool:
+        """Whether the config promises bit-exact codes (:func:`~lerobot_video.is_lossless`).
+
+        Compare with :attr:`codes_exact`, which says whether they came back exact.
+        """
+        return is_lossless(self.config)
 
     @property
     def max_abs_error_m(self) -> float:
@@ -147,28 +156,33 @@ def _slug(text: str) -> str:
     return re.sub(r"[^A-Za-z0-9_-]+", "-", text).strip("-")[:40] or "depth"
 
 
-def _round_trip(
-    clip: DepthClip,
-    original_m: npt.NDArray[np.float32],
-    label: str,
-    config: DepthEncoderConfig,
-    path: Path,
-    mark_invalid: bool,
-) -> DepthEncoding:
-    quantization = config.quantization
+def _encode_and_decode(
+    clip: DepthClip, plan: EncoderPlan, path: Path, mark_invalid: bool
+) -> tuple[dict[str, Any], npt.NDArray[np.uint16], float, float]:
+    """Encode the clip, decode every code back: (info, codes, encode fps, decode fps)."""
     start = time.perf_counter()
     info = encode_depth_video(
-        clip.depth,
-        path,
-        fps=clip.fps,
-        config=config,
-        input_unit=clip.unit,
-        mark_invalid=mark_invalid,
+        clip.depth, path, fps=clip.fps, config=plan, input_unit=clip.unit, mark_invalid=mark_invalid
     )
     encode_fps = len(clip.depth) / (time.perf_counter() - start)
     start = time.perf_counter()
     decoded = decode_depth_codes(path, np.arange(len(clip.depth)) / clip.fps)
     decode_fps = len(clip.depth) / (time.perf_counter() - start)
+    return info, decoded, encode_fps, decode_fps
+
+
+def _round_trip(
+    clip: DepthClip,
+    original_m: npt.NDArray[np.float32],
+    label: str,
+    plan: EncoderPlan,
+    path: Path,
+    mark_invalid: bool,
+) -> DepthEncoding:
+    config = plan.config
+    assert isinstance(config, DepthEncoderConfig)  # compare_depth_encodings checked
+    quantization = config.quantization
+    info, decoded, encode_fps, decode_fps = _encode_and_decode(clip, plan, path, mark_invalid)
     written = quantize_depth(
         clip.depth, quantization, input_unit=clip.unit, mark_invalid=mark_invalid
     )
@@ -206,7 +220,8 @@ def compare_depth_encodings(
 ) -> DepthComparison:
     """Round-trip a depth clip through each config and measure size, speed and error.
 
-    Every config is checked against this FFmpeg build before any encoding starts.
+    Every config is checked against this FFmpeg build (and ``auto`` resolved) once, before
+    any encoding starts.
 
     Args:
         clip: The depth clip.
@@ -231,15 +246,20 @@ def compare_depth_encodings(
         )
     if len(set(labels)) != len(labels):
         raise ConfigError(f"Configuration labels must be unique, got {labels}.")
-    for _, config in configs:
-        check_supported(config)
+    for label, config in configs:
+        if not isinstance(config, DepthEncoderConfig):
+            raise ConfigError(
+                f"Configuration {label!r} must be a DepthEncoderConfig, got "
+                f"{type(config).__name__}."
+            )
+    plans = [(label, plan_encoder(config)) for label, config in configs]
     out = Path(output_dir)
     out.mkdir(parents=True, exist_ok=True)
     original_m = clip.metres()
     encodings = []
-    for index, (label, config) in enumerate(configs):
+    for index, (label, plan) in enumerate(plans):
         path = out / f"depth-{index + 1}-{_slug(label)}.mp4"
-        encodings.append(_round_trip(clip, original_m, label, config, path, mark_invalid))
+        encodings.append(_round_trip(clip, original_m, label, plan, path, mark_invalid))
         if progress is not None:
             progress(index + 1, len(configs))
     return DepthComparison(

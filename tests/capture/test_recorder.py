@@ -26,7 +26,7 @@ from lerobot_video import (
     open_dataset,
     quantize_depth,
 )
-from lerobot_video.capture.sources import Frames
+from lerobot_video.capture.source import Frames
 
 pytestmark = pytest.mark.requires_encoder("libsvtav1", "libx265")
 
@@ -62,8 +62,8 @@ def recorder(tmp_path: Path, clip: tuple[Path, Path]) -> Iterator[Recorder]:
     recorder.close()
 
 
-def wait_until(condition: Callable[[], bool], timeout_s: float = 30) -> None:
-    deadline = time.monotonic() + timeout_s
+def wait_until(condition: Callable[[], bool], timeout_seconds: float = 30) -> None:
+    deadline = time.monotonic() + timeout_seconds
     while not condition():
         assert time.monotonic() < deadline, "condition not met in time"
         time.sleep(0.01)
@@ -112,6 +112,30 @@ def test_live_stats_while_recording(recorder: Recorder) -> None:
     assert stats.capture_fps > 0
     recorder.stop_episode()
     assert recorder.stats().state == "previewing"
+
+
+def test_each_saved_episode_keeps_its_ticks_and_video_bytes(recorder: Recorder) -> None:
+    episodes = []
+    for _ in range(2):
+        recorder.start_episode()
+        wait_until(lambda: recorder.stats().episode_frames >= 3)
+        episodes.append(recorder.stop_episode())
+        # Between episodes the counters stand still, so the report equals the live stats.
+        stats, report = recorder.stats(), recorder.capture_reports[episodes[-1].episode_index]
+        assert (report.late_ticks, report.skipped_ticks) == (stats.late, stats.skipped)
+    recorder.start_episode()
+    recorder.discard_episode()
+    reports = recorder.capture_reports
+    assert sorted(reports) == [0, 1]
+    assert [r.episode_index for r in reports.values()] == [0, 1]
+    assert all(r.late_ticks >= 0 and r.skipped_ticks >= 0 for r in reports.values())
+    for episode in episodes:
+        assert episode.video_bytes is not None
+        assert set(episode.video_bytes) == {
+            "observation.images.front",
+            "observation.images.front_depth",
+        }
+        assert all(size > 0 for size in episode.video_bytes.values())
 
 
 def test_discard_leaves_the_dataset_unchanged(recorder: Recorder) -> None:
@@ -164,7 +188,7 @@ class _FailingSource(FrameSource):
     def start(self) -> None:
         pass
 
-    def read(self, timeout_s: float = 1.0) -> Frames:
+    def read(self, timeout_seconds: float = 1.0) -> Frames:
         self._left -= 1
         if self._left < 0:
             raise DeviceUnavailableError("Camera unplugged; reconnect it and start again.")

@@ -152,7 +152,7 @@ class TestTimestamps:
     def test_between_frames_refused(self, clip: tuple[Path, Any]) -> None:
         path, _ = clip
         with pytest.raises(
-            FrameIndexError, match=r"No frame within tolerance_s=0.0001 of 0.116667 s"
+            FrameIndexError, match=r"No frame within tolerance_seconds=0.0001 of 0.116667 s"
         ):
             decode_frames(path, [3.5 / FPS])
 
@@ -168,13 +168,13 @@ class TestTimestamps:
 
     def test_larger_tolerance_accepts_between_frames(self, clip: tuple[Path, Any]) -> None:
         path, reference = clip
-        got = decode_frames(path, [3.4 / FPS], tolerance_s=0.5 / FPS)
+        got = decode_frames(path, [3.4 / FPS], tolerance_seconds=0.5 / FPS)
         np.testing.assert_array_equal(got[0], reference[3])
 
     @pytest.mark.parametrize("timestamp", [-1 / FPS, -1e-3, N / FPS, 100.0])
     def test_outside_the_video(self, clip: tuple[Path, Any], timestamp: float) -> None:
         path, _ = clip
-        with pytest.raises(FrameIndexError, match="No frame within tolerance_s"):
+        with pytest.raises(FrameIndexError, match="No frame within tolerance_seconds"):
             decode_frames(path, [timestamp])
 
     def test_last_frame(self, clip: tuple[Path, Any]) -> None:
@@ -191,8 +191,8 @@ class TestTimestamps:
 
     def test_negative_tolerance(self, clip: tuple[Path, Any]) -> None:
         path, _ = clip
-        with pytest.raises(ConfigError, match="tolerance_s must be >= 0"):
-            decode_frames(path, [0.0], tolerance_s=-1e-4)
+        with pytest.raises(ConfigError, match="tolerance_seconds must be >= 0"):
+            decode_frames(path, [0.0], tolerance_seconds=-1e-4)
 
     def test_accepts_str_path(self, clip: tuple[Path, Any]) -> None:
         path, reference = clip

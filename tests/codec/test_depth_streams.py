@@ -49,15 +49,6 @@ SYNTH_N, SYNTH_HEIGHT, SYNTH_WIDTH, SYNTH_FPS = 8, 48, 64, 30
 Encoded = tuple[Path, dict[str, Any]]
 
 
-def _quantization(config: DepthEncoderConfig) -> DepthQuantization:
-    return DepthQuantization(
-        depth_min=config.depth_min,
-        depth_max=config.depth_max,
-        shift=config.shift,
-        use_log=config.use_log,
-    )
-
-
 def _all_codes(path: Path, count: int, fps: int) -> npt.NDArray[np.uint16]:
     return decode_depth_codes(path, np.arange(count) / fps)
 
@@ -225,7 +216,7 @@ class TestMetadata:
         assert (info["video.depth_min"], info["video.depth_max"]) == (0.2, 6.0)
         assert (info["video.shift"], info["video.use_log"]) == (1.5, False)
         quantization = DepthQuantization.from_info(info)
-        assert quantization == _quantization(config)
+        assert quantization == config.quantization
         codes = _all_codes(path, SYNTH_N, SYNTH_FPS)
         np.testing.assert_array_equal(codes, quantize_depth(depth, quantization))
         assert not np.array_equal(codes, quantize_depth(depth))

@@ -33,6 +33,7 @@ from lerobot_video import (
     MediaError,
     RGBEncoderConfig,
     encode_video,
+    probe_video,
 )
 
 VIDEO_INFO = json.loads(
@@ -419,3 +420,83 @@ class TestTinyClips:
         assert probe_video(path).num_frames_from_content == count
         decoded = decode_frames(path, [i / 30 for i in range(count)])
         assert decoded.shape == (count, 48, 64, 3)
+
+
+class TestEncoderPlans:
+    """An entry point checks its config once; a plan is trusted and never checked again."""
+
+    def test_plan_is_not_checked_again(
+        self, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, make_frames: MakeFrames
+    ) -> None:
+        from lerobot_video.codec import encode as encode_module
+        from lerobot_video.codec import support as codecs
+
+        plan = codecs.plan_encoder(RGBEncoderConfig(vcodec="h264"))
+
+        def refuse(*args: Any, **kwargs: Any) -> Any:
+            raise AssertionError("a plan must not be checked again")
+
+        monkeypatch.setattr(encode_module, "plan_encoder", refuse)
+        monkeypatch.setattr(codecs, "plan_encoder", refuse)
+        monkeypatch.setattr(codecs, "resolve_auto_codec", refuse)
+        path = tmp_path / "planned.mp4"
+        info = encode_video(make_frames(4, 48, 64), path, fps=FPS, config=plan)
+        assert info["video.codec"] == "h264"
+        assert probe_video(path).num_frames == 4
+
+    def test_config_checked_once(
+        self, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, make_frames: MakeFrames
+    ) -> None:
+        from lerobot_video.codec import encode as encode_module
+        from lerobot_video.codec import support as codecs
+
+        calls: list[str] = []
+
+        def counting(config: Any, **kwargs: Any) -> Any:
+            calls.append(config.vcodec)
+            return codecs.plan_encoder(config, **kwargs)
+
+        monkeypatch.setattr(encode_module, "plan_encoder", counting)
+        encode_video(make_frames(3, 48, 64), tmp_path / "x.mp4", fps=FPS, config=RGBEncoderConfig())
+        assert calls == ["libsvtav1"]
+
+    def test_array_frames_checked_once_iterables_per_frame(
+        self, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, make_frames: MakeFrames
+    ) -> None:
+        from lerobot_video.codec import encode as encode_module
+        from lerobot_video.codec.frames import check_rgb_frame
+
+        checked: list[int] = []
+
+        def counting(frame: Any, index: int, first: Any) -> None:
+            checked.append(index)
+            check_rgb_frame(frame, index, first)
+
+        monkeypatch.setattr(encode_module, "check_rgb_frame", counting)
+        frames = make_frames(5, 48, 64)
+        encode_video(frames, tmp_path / "a.mp4", fps=FPS, config=RGBEncoderConfig())
+        assert checked == [0]
+        checked.clear()
+        encode_video(list(frames), tmp_path / "b.mp4", fps=FPS, config=RGBEncoderConfig())
+        assert checked == [0, 1, 2, 3, 4]
+
+    def test_plan_fixes_threads(self, tmp_path: Path, clip: npt.NDArray[np.uint8]) -> None:
+        from lerobot_video import plan_encoder
+
+        plan = plan_encoder(RGBEncoderConfig(), encoder_threads=2)
+        with pytest.raises(ConfigError, match="encoder_threads=3 cannot change a plan"):
+            encode_video(clip, tmp_path / "x.mp4", fps=FPS, config=plan, encoder_threads=3)
+        assert os.listdir(tmp_path) == []
+
+    def test_depth_plan_refused_for_rgb(self, tmp_path: Path, clip: npt.NDArray[np.uint8]) -> None:
+        from lerobot_video import encode_depth_video, plan_encoder
+
+        with pytest.raises(ConfigError, match="needs an RGBEncoderConfig, got DepthEncoderConfig"):
+            encode_video(
+                clip, tmp_path / "x.mp4", fps=FPS, config=plan_encoder(DepthEncoderConfig())
+            )
+        depth = np.ones((2, 48, 64), np.uint16)
+        with pytest.raises(ConfigError, match="needs a DepthEncoderConfig, got RGBEncoderConfig"):
+            encode_depth_video(
+                depth, tmp_path / "d.mp4", fps=FPS, config=plan_encoder(RGBEncoderConfig())
+            )

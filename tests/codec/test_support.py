@@ -1,25 +1,19 @@
-"""Option mapping and capability checks (``lerobot_video.codec.support``).
+"""Capability checks and encoder plans (``lerobot_video.codec.support``).
 
 Covers:
-- ``codec_options`` equals LeRobot 0.6.1's ``get_codec_options(as_strings=True)`` for every
-  row of ``tests/fixtures/lerobot_reference/codec_options.json`` (keys, values and order),
-  one test per codec family;
-- hand-written rows of SPEC §2.3 (defaults, threads, fast_decode clamping/tune, aom row-mt,
-  VideoToolbox q:v, NVENC rc/qp, VAAPI qp, QSV global_quality, None fields omitted,
-  structured fields win over ``extra_options``) and ``encoder_threads`` validation;
 - ``check_supported`` messages (pixel formats, ranges, integer options, channel count,
-  unavailable encoders) and agreement with LeRobot's ``validation.json`` cases, with the
-  documented differences listed;
+  x264/x265 tune and preset names, unavailable encoders) and agreement with LeRobot's
+  ``validation.json`` cases, with the documented differences listed;
+- ``plan_encoder``: ``auto`` resolved, options computed once (with x265 kept quiet), the
+  same refusals as ``check_supported``; encoders trust a plan and never check again;
 - ``resolve_auto_codec`` never picks an encoder that cannot open; LeRobot's preference order
   when hardware encoders open (simulated); ``encoder_availability``;
-- ``supported_pixel_formats`` and ``browser_support`` verdicts.
+- ``supported_pixel_formats``, including the ``av1`` alias and ``auto``.
 """
 
 from __future__ import annotations
 
 import json
-import warnings
-from collections import defaultdict
 from pathlib import Path
 from typing import Any
 
@@ -27,11 +21,11 @@ import av
 import pytest
 
 from lerobot_video.codec import support as codecs
+from lerobot_video.codec.options import codec_options
 from lerobot_video.codec.support import (
-    browser_support,
     check_supported,
-    codec_options,
     encoder_availability,
+    plan_encoder,
     resolve_auto_codec,
     supported_pixel_formats,
 )
@@ -44,210 +38,15 @@ from lerobot_video.config import (
 from lerobot_video.errors import CodecUnavailableError, ConfigError, LeRobotVideoError
 
 FIXTURES = Path(__file__).parents[1] / "fixtures/lerobot_reference"
-CODEC_OPTIONS = json.loads((FIXTURES / "codec_options.json").read_text())
 VALIDATION = json.loads((FIXTURES / "validation.json").read_text())
 CONFIG_CLASSES: dict[str, Any] = {
     "RGBEncoderConfig": RGBEncoderConfig,
     "DepthEncoderConfig": DepthEncoderConfig,
 }
 
-_ROWS_BY_CODEC: dict[str, list[dict[str, Any]]] = defaultdict(list)
-for _row in CODEC_OPTIONS["rows"]:
-    _ROWS_BY_CODEC[_row["vcodec"]].append(_row)
-
-# Our constructor is stricter than LeRobot's in a few places; at most this many fixture rows
-# may be refused (today: none).
-MAX_REFUSED_ROWS = 5
-
 
 def _opens_here(name: str) -> bool:
     return codecs._encoder_open_error(name) is None
-
-
-def _config_from_row(row: dict[str, Any]) -> Any:
-    return CONFIG_CLASSES[row["class"]](
-        vcodec=row["vcodec"],
-        pix_fmt=row["pix_fmt"],
-        g=row["g"],
-        crf=row["crf"],
-        preset=row["preset_in"],
-        fast_decode=row["fast_decode"],
-        extra_options=row["extra_options"],
-    )
-
-
-class TestCodecOptionsMatchLeRobot:
-    def test_fixture_covers_every_concrete_codec(self) -> None:
-        assert set(_ROWS_BY_CODEC) == set(VALID_VIDEO_CODECS) - {"auto"}
-        assert len(CODEC_OPTIONS["rows"]) > 2000
-
-    @pytest.mark.parametrize("vcodec", sorted(_ROWS_BY_CODEC))
-    def test_rows(self, vcodec: str) -> None:
-        mismatches: list[str] = []
-        refused: list[str] = []
-        for row in _ROWS_BY_CODEC[vcodec]:
-            try:
-                config = _config_from_row(row)
-            except ConfigError as err:
-                refused.append(f"{row}: {err}")
-                continue
-            got = codec_options(config, encoder_threads=row["encoder_threads"])
-            # Same keys, values and order as LeRobot (FFmpeg ignores order; logs don't).
-            if list(got.items()) != list(row["options"].items()):
-                mismatches.append(f"{row} -> {got}")
-        if refused:
-            warnings.warn(
-                f"{len(refused)} {vcodec} rows refused by our constructor:\n" + "\n".join(refused),
-                stacklevel=1,
-            )
-        assert not mismatches, "\n".join(mismatches[:10])
-        assert len(refused) <= MAX_REFUSED_ROWS, "\n".join(refused)
-
-    @pytest.mark.parametrize(
-        ("config", "threads", "key"),
-        [
-            (RGBEncoderConfig(), None, "RGBEncoderConfig_codec_options"),
-            (RGBEncoderConfig(), 4, "RGBEncoderConfig_codec_options_threads4"),
-            (DepthEncoderConfig(), None, "DepthEncoderConfig_codec_options"),
-            (DepthEncoderConfig(), 4, "DepthEncoderConfig_codec_options_threads4"),
-        ],
-        ids=["rgb", "rgb-threads4", "depth", "depth-threads4"],
-    )
-    def test_default_configs(self, config: Any, threads: int | None, key: str) -> None:
-        assert codec_options(config, encoder_threads=threads) == CODEC_OPTIONS["defaults"][key]
-
-
-def _options(threads: int | None = None, **fields: Any) -> dict[str, str]:
-    return codec_options(RGBEncoderConfig(**fields), encoder_threads=threads)
-
-
-class TestOptionMapping:
-    """One test per row of SPEC §2.3, written by hand."""
-
-    def test_svtav1_defaults(self) -> None:
-        assert _options() == {
-            "g": "2",
-            "crf": "30",
-            "preset": "12",
-            "svtav1-params": "fast-decode=0",
-        }
-
-    def test_svtav1_threads_become_lp(self) -> None:
-        assert _options(threads=4)["svtav1-params"] == "fast-decode=0:lp=4"
-        assert "threads" not in _options(threads=4)
-
-    @pytest.mark.parametrize(("fast_decode", "level"), [(5, 2), (2, 2), (1, 1), (0, 0), (-3, 0)])
-    def test_svtav1_fast_decode_clamped(self, fast_decode: int, level: int) -> None:
-        options = _options(fast_decode=fast_decode)
-        assert options["svtav1-params"] == f"fast-decode={level}"
-
-    def test_svtav1_explicit_preset(self) -> None:
-        assert _options(preset=4)["preset"] == "4"
-
-    @pytest.mark.parametrize("vcodec", ["h264", "hevc"])
-    def test_x26x_fast_decode_sets_tune(self, vcodec: str) -> None:
-        assert _options(vcodec=vcodec, fast_decode=1)["tune"] == "fastdecode"
-        assert _options(vcodec=vcodec, fast_decode=-3)["tune"] == "fastdecode"
-        assert "tune" not in _options(vcodec=vcodec, fast_decode=0)
-
-    @pytest.mark.parametrize("vcodec", ["h264", "hevc"])
-    def test_x26x_threads_and_no_default_preset(self, vcodec: str) -> None:
-        assert _options(vcodec=vcodec, threads=3) == {"g": "2", "crf": "30", "threads": "3"}
-        assert _options(vcodec=vcodec, preset="fast")["preset"] == "fast"
-
-    def test_aom_threads_add_row_mt(self) -> None:
-        assert _options(vcodec="libaom-av1", threads=4, preset=6) == {
-            "g": "2",
-            "crf": "30",
-            "preset": "6",
-            "threads": "4",
-            "row-mt": "1",
-        }
-        assert "row-mt" not in _options(vcodec="libaom-av1")
-
-    @pytest.mark.parametrize("vcodec", ["h264_videotoolbox", "hevc_videotoolbox"])
-    @pytest.mark.parametrize(("crf", "quality"), [(30, "40"), (0, "100"), (51, "1"), (10, "80")])
-    def test_videotoolbox_quality(self, vcodec: str, crf: int, quality: str) -> None:
-        # q:v = clamp(100 - 2 crf, 1, 100); preset and threads are not emitted.
-        assert _options(vcodec=vcodec, crf=crf, preset="fast", threads=4) == {
-            "g": "2",
-            "q:v": quality,
-        }
-
-    @pytest.mark.parametrize("vcodec", ["h264_nvenc", "hevc_nvenc"])
-    def test_nvenc_constant_qp(self, vcodec: str) -> None:
-        assert _options(vcodec=vcodec, preset=4, threads=4) == {
-            "g": "2",
-            "rc": "0",
-            "qp": "30",
-            "preset": "4",
-        }
-
-    def test_nvenc_without_crf_keeps_rc(self) -> None:
-        assert _options(vcodec="h264_nvenc", crf=None) == {"g": "2", "rc": "0"}
-
-    def test_vaapi_qp(self) -> None:
-        assert _options(vcodec="h264_vaapi", preset="fast", threads=2) == {"g": "2", "qp": "30"}
-
-    def test_qsv_global_quality(self) -> None:
-        assert _options(vcodec="h264_qsv", preset="fast", threads=2) == {
-            "g": "2",
-            "global_quality": "30",
-            "preset": "fast",
-        }
-
-    @pytest.mark.parametrize("vcodec", sorted(set(VALID_VIDEO_CODECS) - {"auto"}))
-    def test_g_none_omitted(self, vcodec: str) -> None:
-        assert "g" not in _options(vcodec=vcodec, g=None)
-        assert _options(vcodec=vcodec, g=7)["g"] == "7"
-
-    @pytest.mark.parametrize("vcodec", sorted(set(VALID_VIDEO_CODECS) - {"auto"}))
-    def test_crf_none_omitted(self, vcodec: str) -> None:
-        options = _options(vcodec=vcodec, crf=None)
-        assert not {"crf", "qp", "q:v", "global_quality"} & options.keys()
-
-    def test_structured_fields_win_over_extra_options(self) -> None:
-        options = _options(
-            vcodec="h264",
-            preset="fast",
-            fast_decode=1,
-            extra_options={"crf": 10, "preset": "slow", "tune": "film", "g": 99, "bf": 2},
-        )
-        assert options == {
-            "g": "2",
-            "crf": "30",
-            "preset": "fast",
-            "tune": "fastdecode",
-            "bf": "2",
-        }
-
-    def test_extra_options_fill_unset_fields(self) -> None:
-        assert _options(vcodec="h264", crf=None, extra_options={"crf": 18}) == {
-            "g": "2",
-            "crf": "18",
-        }
-
-    def test_svtav1_params_in_extra_options_are_discarded(self) -> None:
-        # LeRobot always writes svtav1-params, so an extra one never reaches the encoder.
-        options = _options(extra_options={"svtav1-params": "tune=0"})
-        assert options["svtav1-params"] == "fast-decode=0"
-
-    def test_depth_default(self) -> None:
-        assert codec_options(DepthEncoderConfig()) == {
-            "g": "2",
-            "crf": "30",
-            "x265-params": "lossless=1",
-        }
-
-    def test_values_are_strings(self) -> None:
-        options = _options(vcodec="h264", crf=23.5, extra_options={"bf": 2, "aq": 0.5})
-        assert options == {"g": "2", "crf": "23.5", "bf": "2", "aq": "0.5"}
-        assert all(isinstance(v, str) for v in options.values())
-
-    @pytest.mark.parametrize("threads", [0, -1, True, 2.0, "4"], ids=repr)
-    def test_invalid_encoder_threads(self, threads: Any) -> None:
-        with pytest.raises(ConfigError, match="encoder_threads must be an integer >= 1"):
-            codec_options(RGBEncoderConfig(), encoder_threads=threads)
 
 
 @pytest.mark.requires_encoder("libsvtav1", "libx264", "libx265")
@@ -302,8 +101,45 @@ class TestCheckSupported:
             check_supported(config)
 
     def test_unpublished_options_pass_through(self) -> None:
+        # libsvtav1 publishes neither foo nor tune: FFmpeg ignores them, so do we.
         check_supported(RGBEncoderConfig(extra_options={"foo": "bar", "tune": "film"}))
-        check_supported(RGBEncoderConfig(vcodec="h264", extra_options={"tune": "bogus"}))
+
+    def test_x264_unknown_tune_lists_tunes(self) -> None:
+        # x264 takes tune as a free string and fails only when it opens; we refuse it first.
+        config = RGBEncoderConfig(vcodec="h264", extra_options={"tune": "bogus"})
+        with pytest.raises(ConfigError, match="tune='bogus' is not accepted by 'h264'") as info:
+            check_supported(config)
+        assert "allowed: film, animation, grain, stillimage, psnr, ssim, fastdecode, " in str(
+            info.value
+        )
+        assert "joined by commas" in str(info.value)
+
+    @pytest.mark.parametrize("tune", ["film", "zerolatency", "film,fastdecode"])
+    def test_x264_known_tunes_pass(self, tune: str) -> None:
+        check_supported(RGBEncoderConfig(vcodec="h264", extra_options={"tune": tune}))
+
+    def test_x265_tunes(self) -> None:
+        check_supported(RGBEncoderConfig(vcodec="hevc", extra_options={"tune": "grain"}))
+        # x265 has no "film" tune and takes one tune only.
+        for tune in ("film", "grain,fastdecode"):
+            config = RGBEncoderConfig(vcodec="hevc", extra_options={"tune": tune})
+            with pytest.raises(ConfigError, match=f"tune={tune!r} is not accepted by 'hevc'"):
+                check_supported(config)
+
+    def test_fast_decode_tune_is_accepted(self) -> None:
+        check_supported(RGBEncoderConfig(vcodec="h264", fast_decode=1))
+        check_supported(DepthEncoderConfig(fast_decode=1))
+
+    @pytest.mark.parametrize("vcodec", ["h264", "hevc"])
+    def test_x26x_preset_names(self, vcodec: str) -> None:
+        check_supported(RGBEncoderConfig(vcodec=vcodec, preset="veryfast"))
+        check_supported(RGBEncoderConfig(vcodec=vcodec, preset=5))
+        with pytest.raises(ConfigError, match=f"preset='bogus' is not accepted by '{vcodec}'") as i:
+            check_supported(RGBEncoderConfig(vcodec=vcodec, preset="bogus"))
+        assert "ultrafast" in str(i.value)
+        assert "or an index 0-9" in str(i.value)
+        with pytest.raises(ConfigError, match="preset=12 is not accepted"):
+            check_supported(RGBEncoderConfig(vcodec=vcodec, preset=12))
 
     def test_rgb_with_grey_format_on_hevc(self) -> None:
         with pytest.raises(ConfigError, match=r"pix_fmt 'gray12le' carries 1 component\(s\)") as i:
@@ -365,6 +201,10 @@ def _known_differences() -> dict[str, str]:
         "svtav1_crf_str_30": "our constructor wants crf as a number; LeRobot parses '30'",
         "video_gray12le_hevc": "LeRobot's base VideoEncoderConfig skips the channel check; "
         "we have no base class, and RGB (3 channels) refuses a grey format",
+        "h264_preset_bogus": "libx264 refuses an unknown preset when it opens; we refuse it "
+        "up front",
+        "h264_extra_tune_bogus": "libx264 refuses an unknown tune when it opens; we refuse it "
+        "up front",
     }
     if not _opens_here("h264_nvenc"):
         differences["vcodec_h264_nvenc"] = (
@@ -477,39 +317,49 @@ class TestSupportedPixelFormats:
     def test_missing_encoder_has_none(self) -> None:
         assert supported_pixel_formats("no_such_encoder") == ()
 
+    @pytest.mark.requires_encoder("libsvtav1")
+    def test_av1_alias_is_libsvtav1(self) -> None:
+        assert supported_pixel_formats("av1") == supported_pixel_formats("libsvtav1")
+        assert supported_pixel_formats("av1")
 
-class TestBrowserSupport:
-    @pytest.mark.parametrize(
-        ("codec", "pix_fmt", "plays"),
-        [
-            ("av1", "yuv420p", True),
-            ("libsvtav1", "yuv420p", True),
-            ("h264", "yuv420p", True),
-            ("h264_nvenc", "yuv420p", True),
-            ("hevc", "yuv420p", False),
-            ("hevc_videotoolbox", "yuv420p", False),
-            ("h264", "yuv444p", False),
-            ("av1", "yuv422p", False),
-            ("h264", "yuv420p10le", False),
-            ("av1", "yuv420p12le", False),
-            ("hevc", "gray12le", False),
-            ("h264", "gray", False),
-            ("mpeg4", "yuv420p", False),
-        ],
-    )
-    def test_verdict(self, codec: str, pix_fmt: str, plays: bool) -> None:
-        support = browser_support(codec, pix_fmt)
-        assert support.plays_in_browsers is plays
-        if not plays:
-            assert support.notes, "a refusal must say why"
+    def test_auto_is_what_auto_resolves_to(self, monkeypatch: pytest.MonkeyPatch) -> None:
+        assert supported_pixel_formats("auto") == supported_pixel_formats(
+            resolve_auto_codec(RGBEncoderConfig(vcodec="auto")).vcodec
+        )
+        # With a (simulated) usable hardware encoder, auto offers that encoder's formats.
+        monkeypatch.setattr(codecs, "_encoder_open_error", _fake_open_error({"h264_nvenc"}))
+        if "h264_nvenc" in av.codecs_available:
+            assert supported_pixel_formats("auto") == supported_pixel_formats("h264_nvenc")
 
-    def test_reasons_name_the_problem(self) -> None:
-        assert any("HEVC" in n for n in browser_support("hevc", "yuv420p").notes)
-        assert any("4:4:4" in n for n in browser_support("h264", "yuv444p").notes)
-        assert any("10-bit" in n for n in browser_support("h264", "yuv420p10le").notes)
-        assert any("Grey" in n for n in browser_support("hevc", "gray12le").notes)
 
-    def test_av1_10_bit_plays_with_caveat(self) -> None:
-        support = browser_support("av1", "yuv420p10le")
-        assert support.plays_in_browsers
-        assert any("10-bit" in n for n in support.notes)
+@pytest.mark.requires_encoder("libsvtav1", "libx265")
+class TestPlanEncoder:
+    def test_auto_resolved_and_options_computed(self, monkeypatch: pytest.MonkeyPatch) -> None:
+        monkeypatch.setattr(codecs, "_encoder_open_error", _fake_open_error({"libsvtav1"}))
+        plan = plan_encoder(RGBEncoderConfig(vcodec="auto", crf=20), encoder_threads=2)
+        assert plan.config == RGBEncoderConfig(vcodec="libsvtav1", crf=20)
+        assert plan.encoder_threads == 2
+        assert dict(plan.options) == codec_options(plan.config, encoder_threads=2)
+
+    def test_x265_kept_quiet_without_changing_codec_options(self) -> None:
+        plan = plan_encoder(DepthEncoderConfig())
+        assert plan.options["x265-params"] == "lossless=1:log-level=error"
+        assert codec_options(plan.config)["x265-params"] == "lossless=1"
+
+    def test_refuses_what_check_supported_refuses(self) -> None:
+        with pytest.raises(ConfigError, match=r"crf must be in \[0, 63\]"):
+            plan_encoder(RGBEncoderConfig(crf=70))
+        with pytest.raises(ConfigError, match="encoder_threads must be an integer >= 1"):
+            plan_encoder(RGBEncoderConfig(), encoder_threads=0)
+
+    def test_auto_resolved_once(self, monkeypatch: pytest.MonkeyPatch) -> None:
+        calls: list[str] = []
+        real = codecs.resolve_auto_codec
+
+        def counting(config: Any) -> Any:
+            calls.append(config.vcodec)
+            return real(config)
+
+        monkeypatch.setattr(codecs, "resolve_auto_codec", counting)
+        plan_encoder(RGBEncoderConfig(vcodec="auto"))
+        assert calls == ["auto"]

@@ -20,19 +20,11 @@ from collections.abc import Iterator
 from typing import Any
 
 import numpy as np
+from dataset_fakes import camera_features  # a sibling file: this runs as a script
 
 FPS = 30
 CAM, DEPTH = "cam", "depth"
-FEATURES: dict[str, dict[str, Any]] = {
-    CAM: {"dtype": "video", "shape": (48, 64, 3), "names": ["height", "width", "channels"]},
-    DEPTH: {
-        "dtype": "video",
-        "shape": (48, 64, 1),
-        "names": ["height", "width", "channels"],
-        "info": {"is_depth_map": True},
-    },
-    "state": {"dtype": "float32", "shape": (2,), "names": ["episode", "frame"]},
-}
+FEATURES = camera_features(CAM, DEPTH, "state", ["episode", "frame"])
 
 
 def episode_length(episode: int) -> int:

@@ -24,21 +24,14 @@ from lerobot_video import (
     probe_video,
     quantize_depth,
 )
-from lerobot_video.codec.encode import Mp4Writer
+from lerobot_video.codec.mp4_writer import Mp4Writer
+
+from .dataset_fakes import camera_features
 
 pytestmark = pytest.mark.requires_encoder("libsvtav1", "libx265")
 
 CAM, DEPTH = "cam", "depth"
-FEATURES: dict[str, dict[str, Any]] = {
-    CAM: {"dtype": "video", "shape": (48, 64, 3), "names": ["height", "width", "channels"]},
-    DEPTH: {
-        "dtype": "video",
-        "shape": (48, 64, 1),
-        "names": ["height", "width", "channels"],
-        "info": {"is_depth_map": True},
-    },
-    "state": {"dtype": "float32", "shape": (2,), "names": ["episode", "frame"]},
-}
+FEATURES = camera_features(CAM, DEPTH, "state", ["episode", "frame"])
 
 
 def brightness(i: int) -> int:

@@ -6,7 +6,9 @@ Covers:
   ``I;16``) read in name order; refusals with their messages (8-bit PNG, mixed files, two
   arrays, no files, a 3-channel array);
 - ``compare_depth_encodings`` on a tiny synthetic clip (6 frames of 48x64 float metres with
-  NaN holes and pixels beyond ``depth_max``) through lossless HEVC and FFV1: exact codes,
+  NaN holes and pixels beyond ``depth_max``) through lossless HEVC and FFV1: lossless
+  promised (``is_lossless``) and kept (exact codes), lossy HEVC neither; configs checked
+  before anything is written (an RGB config, a format the encoder refuses),
   in-range error at most half a quantization step, the out-of-range share, LeRobot
   readability, sizes, and the NaN kept for invalid pixels; label and count refusals;
 - ``DepthComparison.values_at``: mm equals m x 1000, NaN at invalid pixels, bad indices;
@@ -31,10 +33,12 @@ from lerobot_video import (
     DepthComparison,
     DepthEncoderConfig,
     FrameIndexError,
+    RGBEncoderConfig,
     compare_depth_encodings,
     depth_frame_views,
     load_depth_clip,
     quantization_step_mm,
+    with_lossless,
 )
 
 N, HEIGHT, WIDTH, FPS = 6, 48, 64, 15
@@ -178,6 +182,7 @@ class TestCompareDepthEncodings:
     def test_lossless_entries(self, comparison: DepthComparison) -> None:
         assert [e.label for e in comparison.encodings] == [HEVC_LABEL, FFV1_LABEL]
         for encoding in comparison.encodings:
+            assert encoding.lossless, encoding.label  # promised, and below: kept
             assert encoding.codes_exact, encoding.label
             assert encoding.max_code_error == 0
             assert encoding.path.is_file()
@@ -229,6 +234,25 @@ class TestCompareDepthEncodings:
             clip, CONFIGS[1:], output_dir=tmp_path, progress=lambda d, t: calls.append((d, t))
         )
         assert calls == [(1, 1)]
+
+    def test_lossy_hevc_is_not_exact(self, tmp_path: Path, clip: DepthClip) -> None:
+        lossy = with_lossless(DepthEncoderConfig(crf=28), False)
+        (encoding,) = compare_depth_encodings(
+            clip, [("lossy", lossy)], output_dir=tmp_path
+        ).encodings
+        assert not encoding.lossless
+        assert not encoding.codes_exact
+        assert encoding.max_code_error > 0
+
+    def test_configs_checked_before_writing(self, tmp_path: Path, clip: DepthClip) -> None:
+        configs = [("ok", DepthEncoderConfig()), ("bad", DepthEncoderConfig(vcodec="h264"))]
+        with pytest.raises(ConfigError, match="pix_fmt 'gray12le' is not supported by 'h264'"):
+            compare_depth_encodings(clip, configs, output_dir=tmp_path / "out")
+        assert not (tmp_path / "out").exists()
+
+    def test_rgb_config_refused(self, tmp_path: Path, clip: DepthClip) -> None:
+        with pytest.raises(ConfigError, match="'rgb' must be a DepthEncoderConfig"):
+            compare_depth_encodings(clip, [("rgb", RGBEncoderConfig())], output_dir=tmp_path)  # type: ignore[list-item]
 
     def test_duplicate_labels_refused(self, tmp_path: Path, clip: DepthClip) -> None:
         configs = [("same", DepthEncoderConfig()), ("same", CONFIGS[1][1])]

@@ -1,5 +1,6 @@
 """Depth-tab handlers called directly: loading sources, the round trip with alternatives, the
-unit toggle re-rendering without re-encoding, the pixel probe, and clear errors."""
+unit toggle re-rendering without re-encoding, the pixel probe, clear errors, and the Lossless
+box and alternatives meaning what the library's ``is_lossless`` says."""
 
 from __future__ import annotations
 
@@ -10,10 +11,12 @@ import gradio as gr
 import numpy as np
 import pytest
 
-from components import depth_tab
+from components.depth import handlers as depth
+from components.depth_form import depth_config_from_form, depth_form_values
 from components.state import AppSettings, SessionState
+from lerobot_video import ConfigError, DepthEncoderConfig, is_lossless, with_lossless
 
-FORM = [0.01, 10.0, 3.5, True, "hevc", "gray12le", 2, 30, "", True]
+FORM: list[Any] = [0.01, 10.0, 3.5, True, "hevc", "gray12le", 2, 30, "", True]
 
 
 def _no_progress(*args: Any, **kwargs: Any) -> None:
@@ -22,10 +25,10 @@ def _no_progress(*args: Any, **kwargs: Any) -> None:
 
 @pytest.fixture(scope="module")
 def round_tripped(settings: AppSettings) -> SessionState:
-    state, status = depth_tab.load_depth(SessionState(), depth_tab.BUNDLED, None, 30, 6, settings)
+    state, status = depth.load_depth(SessionState(), depth.BUNDLED, None, 30, 6, settings)
     assert "6 frames of 640x480 (float32 metres), 50 fps" in status
     alternatives = ["Lossy HEVC (crf 20)", "FFV1 (lossless, fast; LeRobot 0.6.1 cannot read it)"]
-    state, status = depth_tab.run_depth_round_trip(
+    state, status = depth.run_depth_round_trip(
         state,
         True,
         alternatives,
@@ -40,8 +43,8 @@ def round_tripped(settings: AppSettings) -> SessionState:
 def test_results_follow_the_unit_without_reencoding(round_tripped: SessionState) -> None:
     assert round_tripped.depth is not None
     files = [e.path.stat().st_mtime_ns for e in round_tripped.depth.encodings]
-    in_mm = depth_tab.show_depth_results(round_tripped, "mm")
-    in_m = depth_tab.show_depth_results(round_tripped, "m")
+    in_mm = depth.show_depth_results(round_tripped, "mm")
+    in_m = depth.show_depth_results(round_tripped, "m")
     rows_mm, rows_m = in_mm[0]["value"], in_m[0]["value"]
     assert [r[0] for r in rows_mm] == ["Your config", "Lossy HEVC (crf 20)", rows_mm[2][0]]
     assert rows_mm[0][6] == "yes"
@@ -55,8 +58,8 @@ def test_results_follow_the_unit_without_reencoding(round_tripped: SessionState)
 
 
 def test_probe_reports_values_in_the_chosen_unit(round_tripped: SessionState) -> None:
-    in_mm = depth_tab.probe_depth_pixel(round_tripped, 0, "mm", [320, 300])
-    in_m = depth_tab.probe_depth_pixel(round_tripped, 0, "m", [320, 300])
+    in_mm = depth.probe_depth_pixel(round_tripped, 0, "mm", [320, 300])
+    in_m = depth.probe_depth_pixel(round_tripped, 0, "m", [320, 300])
     assert "(x=320, y=300)" in in_mm
     original_mm = float(in_mm.split("| original | ")[1].split(" mm")[0])
     original_m = float(in_m.split("| original | ")[1].split(" m |")[0])
@@ -64,20 +67,20 @@ def test_probe_reports_values_in_the_chosen_unit(round_tripped: SessionState) ->
 
 
 def test_frame_views_and_preview(round_tripped: SessionState, settings: AppSettings) -> None:
-    original, gallery = depth_tab.show_depth_frame(round_tripped, 2)
+    original, gallery = depth.show_depth_frame(round_tripped, 2)
     assert original["value"].shape == (480, 640, 3)
     assert len(gallery["value"]) == 6  # 3 round trips + 3 error maps
-    preview = depth_tab.make_depth_preview(round_tripped, settings)
+    preview = depth.make_depth_preview(round_tripped, settings)
     assert Path(preview["value"]).stat().st_size > 0
     assert Path(preview["value"]).resolve().is_relative_to(settings.data_dir)
 
 
 def test_invalid_quantizer_is_refused_with_library_message(settings: AppSettings) -> None:
-    state, _ = depth_tab.load_depth(SessionState(), depth_tab.BUNDLED, None, 30, 2, settings)
+    state, _ = depth.load_depth(SessionState(), depth.BUNDLED, None, 30, 2, settings)
     form = list(FORM)
     form[1] = 0.001  # depth_max below depth_min
     with pytest.raises(gr.Error, match="depth_max must be greater than depth_min"):
-        depth_tab.run_depth_round_trip(
+        depth.run_depth_round_trip(
             state,
             True,
             [],
@@ -88,18 +91,50 @@ def test_invalid_quantizer_is_refused_with_library_message(settings: AppSettings
 
 
 def test_realsense_without_camera_is_a_clear_error(settings: AppSettings) -> None:
-    _, _, note = depth_tab.choose_depth_source(depth_tab.REALSENSE)
+    _, _, note = depth.choose_depth_source(depth.REALSENSE)
     assert note  # either the connected devices or why there are none
     with pytest.raises(gr.Error, match="RealSense"):
-        depth_tab.load_depth(SessionState(), depth_tab.REALSENSE, None, 30, 5, settings)
+        depth.load_depth(SessionState(), depth.REALSENSE, None, 30, 5, settings)
 
 
 def test_uploaded_npy_depth_in_millimetres(settings: AppSettings, tmp_path: Path) -> None:
     path = tmp_path / "cam.npy"
     np.save(path, np.full((3, 32, 48), 1200, np.uint16))
-    state, status = depth_tab.load_depth(
-        SessionState(), depth_tab.UPLOAD, [str(path)], 15, 30, settings
-    )
+    state, status = depth.load_depth(SessionState(), depth.UPLOAD, [str(path)], 15, 30, settings)
     assert "uint16 millimetres" in status
     assert state.depth_clip is not None
     assert state.depth_clip.fps == 15
+
+
+class TestLosslessMeaning:
+    """The form's Lossless box and the alternatives say what the library's is_lossless says."""
+
+    def test_form_lossless_box_round_trips(self) -> None:
+        lossy = with_lossless(DepthEncoderConfig(), False)
+        assert depth_form_values(DepthEncoderConfig())[-1] is True
+        assert depth_form_values(lossy)[-1] is False
+        assert depth_config_from_form(*depth_form_values(lossy)) == lossy
+        assert depth_config_from_form(*FORM) == DepthEncoderConfig()
+
+    def test_lossy_ffv1_is_refused_with_library_message(self) -> None:
+        form: list[Any] = [*FORM[:4], "ffv1", "gray12le", 2, None, "", False]
+        with pytest.raises(ConfigError, match="'ffv1' has no lossy mode"):
+            depth_config_from_form(*form)
+
+    @pytest.mark.parametrize("base_lossless", [True, False])
+    def test_alternatives_keep_their_promise_whatever_the_base(self, base_lossless: bool) -> None:
+        base = with_lossless(DepthEncoderConfig(g=4, depth_max=5.0), base_lossless)
+        expected = {
+            "Lossy HEVC (crf 20)": False,
+            "HEVC lossless, preset ultrafast": True,
+            "HEVC lossless, keyframe every 30 frames": True,
+            "FFV1 (lossless, fast; LeRobot 0.6.1 cannot read it)": True,
+        }
+        assert set(expected) == set(depth.ALTERNATIVES)
+        for name, lossless in expected.items():
+            config = depth.alternative_config(base, name)
+            assert is_lossless(config) is lossless, name
+            assert config.depth_max == 5.0  # the user's quantizer is kept
+        ffv1 = depth.alternative_config(base, "FFV1 (lossless, fast; LeRobot 0.6.1 cannot read it)")
+        assert (ffv1.vcodec, dict(ffv1.extra_options)) == ("ffv1", {})
+        assert depth.alternative_config(base, "Lossy HEVC (crf 20)").crf == 20

@@ -1,9 +1,9 @@
-"""Compare-tab handlers called directly: form parsing, inline validation, clip loading,
-a full comparison on a short clip, the frame view, and library errors becoming gr.Error."""
+"""Compare-tab handlers called directly: form parsing, inline validation (once per value; a new
+encoder offers its pixel formats), clip loading (any single image too), a full comparison on a
+short clip with exact chart and frame figures, and library errors becoming gr.Error."""
 
 from __future__ import annotations
 
-import math
 from pathlib import Path
 from typing import Any
 
@@ -12,11 +12,18 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from components import compare_tab
 from components.charts import TABLE_HEADERS
+from components.checks import check_once
+from components.compare import handlers as compare
 from components.state import AppSettings, SessionState
-from components.widgets import config_from_form, form_values, pixel_formats_for, validate_form
-from lerobot_video import ConfigError, RGBEncoderConfig
+from components.widgets import (
+    choose_encoder,
+    config_from_form,
+    form_values,
+    pixel_formats_for,
+    validate_form,
+)
+from lerobot_video import ConfigError, RGBEncoderConfig, compare_frame
 
 DEFAULT_FORM = form_values(RGBEncoderConfig())
 
@@ -72,11 +79,38 @@ class TestInlineValidation:
         assert "gray12le" in [c if isinstance(c, str) else c[0] for c in update["choices"]]
         assert pixel_formats_for("libsvtav1", "yuv444p")["value"] == "yuv420p"
 
+    def test_av1_alias_offers_the_av1_encoder_formats(self) -> None:
+        assert pixel_formats_for("av1", "yuv444p") == pixel_formats_for("libsvtav1", "yuv444p")
+        assert pixel_formats_for("av1", "yuv420p")["value"] == "yuv420p"
+
+    def test_new_encoder_is_checked_once_with_a_format_it_accepts(self) -> None:
+        values = list(DEFAULT_FORM)
+        values[0], values[1] = "libsvtav1", "gray12le"  # left over from an HEVC choice
+        checked, formats, verdict = choose_encoder(*values)
+        assert formats["value"] == "yuv420p"
+        assert checked == ("libsvtav1", "yuv420p", *values[2:])
+        assert verdict == validate_form(*checked)
+        assert verdict.startswith("✅")
+
+    def test_values_already_checked_are_not_checked_again(self) -> None:
+        calls: list[tuple[object, ...]] = []
+
+        def validate(*knobs: object) -> str:
+            calls.append(knobs)
+            return "✅"
+
+        checked, verdict = check_once(validate, None, "h264", 30)
+        assert (checked, verdict) == (("h264", 30), "✅")
+        assert check_once(validate, checked, "h264", 30) == (gr.skip(), gr.skip())
+        assert calls == [("h264", 30)]
+        assert check_once(validate, checked, "h264", 31)[0] == ("h264", 31)
+        assert calls == [("h264", 30), ("h264", 31)]
+
 
 class TestClipLoading:
     def test_bundled_clip_respects_frame_limit(self, settings: AppSettings) -> None:
-        state, status = compare_tab.load_compare_clip(
-            SessionState(), compare_tab.BUNDLED, None, 30, 12, settings
+        state, status = compare.load_compare_clip(
+            SessionState(), compare.BUNDLED, None, 30, 12, settings
         )
         assert state.clip is not None
         assert state.clip.frames.shape == (12, 480, 640, 3)
@@ -89,8 +123,8 @@ class TestClipLoading:
             path = tmp_path / f"f{i}.png"
             Image.fromarray(np.full((16, 24, 3), 40 * i, np.uint8)).save(path)
             paths.append(str(path))
-        state, _ = compare_tab.load_compare_clip(
-            SessionState(), compare_tab.UPLOAD, paths[::-1], 10, 100, settings
+        state, _ = compare.load_compare_clip(
+            SessionState(), compare.UPLOAD, paths[::-1], 10, 100, settings
         )
         assert state.clip is not None
         assert state.clip.fps == 10
@@ -98,37 +132,48 @@ class TestClipLoading:
 
     def test_upload_without_files_is_a_clear_error(self, settings: AppSettings) -> None:
         with pytest.raises(gr.Error, match="Upload a video file or image frames first"):
-            compare_tab.load_compare_clip(
-                SessionState(), compare_tab.UPLOAD, None, 30, 100, settings
-            )
+            compare.load_compare_clip(SessionState(), compare.UPLOAD, None, 30, 100, settings)
+
+    @pytest.mark.parametrize("suffix", [".webp", ".bmp", ".tif"])
+    def test_single_image_of_any_kind_is_a_one_frame_clip(
+        self, settings: AppSettings, tmp_path: Path, suffix: str
+    ) -> None:
+        path = tmp_path / f"frame{suffix}"
+        Image.fromarray(np.full((16, 24, 3), 120, np.uint8)).save(path, lossless=True)
+        state, status = compare.load_compare_clip(
+            SessionState(), compare.UPLOAD, [str(path)], None, 100, settings
+        )
+        assert state.clip is not None
+        assert state.clip.frames.shape == (1, 16, 24, 3)
+        assert state.clip.fps == 30  # blank frame rate: image frames play at 30 fps
+        np.testing.assert_array_equal(state.clip.frames[0], np.full((16, 24, 3), 120, np.uint8))
+        assert "1 frames" in status
 
     def test_non_media_upload_becomes_gr_error(self, settings: AppSettings, tmp_path: Path) -> None:
         bogus = tmp_path / "notes.mp4"
         bogus.write_text("not a video")
         with pytest.raises(gr.Error, match="Cannot read"):
-            compare_tab.load_compare_clip(
-                SessionState(), compare_tab.UPLOAD, [str(bogus)], 30, 100, settings
+            compare.load_compare_clip(
+                SessionState(), compare.UPLOAD, [str(bogus)], 30, 100, settings
             )
 
 
 @pytest.fixture(scope="module")
 def compared(settings: AppSettings) -> tuple[SessionState, list[Any]]:
-    state, _ = compare_tab.load_compare_clip(
-        SessionState(), compare_tab.BUNDLED, None, 30, 16, settings
-    )
+    state, _ = compare.load_compare_clip(SessionState(), compare.BUNDLED, None, 30, 16, settings)
     knobs: list[Any] = [
         "AV1",
         *DEFAULT_FORM,
         "HEVC",
         *form_values(RGBEncoderConfig(vcodec="hevc")),
     ]
-    knobs += [""] * (compare_tab.MAX_FORMS * 8 - len(knobs))
+    knobs += [""] * (compare.MAX_FORMS * 8 - len(knobs))
     calls: list[tuple[int, int]] = []
 
     def progress(value: object = None, desc: str = "") -> None:
         calls.append(value)  # type: ignore[arg-type]
 
-    outputs = compare_tab.run_comparison(state, 2, *knobs, settings=settings, progress=progress)  # type: ignore[arg-type]
+    outputs = compare.run_comparison(state, 2, *knobs, settings=settings, progress=progress)  # type: ignore[arg-type]
     assert calls
     assert calls[-1] == (7, 7)
     return state, outputs
@@ -148,10 +193,17 @@ class TestComparison:
         assert float(rows[1][9]) > 30  # PSNR of LeRobot's default on this clip is ~44 dB
 
     def test_chart_places_each_config(self, compared: tuple[SessionState, list[Any]]) -> None:
-        _, outputs = compared
+        state, outputs = compared
+        assert state.report is not None
         figure = outputs[3]["value"]
         assert list(figure.data[0].text) == ["AV1", "HEVC"]
-        assert all(x > 0 for x in figure.data[0].x)
+        sizes = [100 * e.size_ratio_vs_png for e in state.report.encodings]
+        psnr = [e.quality.mean_psnr_db for e in state.report.encodings]
+        assert list(figure.data[0].x) == sizes
+        assert list(figure.data[0].y) == psnr
+        # Lossy video of 16 real frames: a few percent of the PNGs, and ~40 dB (finite).
+        assert all(0 < size < 100 for size in sizes)
+        assert all(30 < db < 60 for db in psnr)
 
     def test_session_files_stay_in_the_data_folder(
         self, compared: tuple[SessionState, list[Any]], settings: AppSettings
@@ -166,26 +218,29 @@ class TestComparison:
         self, compared: tuple[SessionState, list[Any]]
     ) -> None:
         state, _ = compared
-        decoded, heatmaps = compare_tab.show_frame(state, 5)
+        decoded, heatmaps = compare.show_frame(state, 5)
         assert len(decoded["value"]) == 3
         assert len(heatmaps["value"]) == 2
         original = decoded["value"][0][0]
         assert state.clip is not None
         np.testing.assert_array_equal(original, state.clip.frames[5])
-        assert all(
-            not math.isnan(float(label.split("·")[1].split()[0]))
-            for _, label in decoded["value"][1:]
-        )
+        assert state.report is not None
+        views = compare_frame(state.report, state.clip.frames[5], 5)
+        captions = [label for _, label in decoded["value"][1:]]
+        assert captions == [f"{v.label} · {v.psnr_db:.1f} dB" for v in views]
+        assert [v.label for v in views] == ["AV1", "HEVC"]
+        # One lossy frame of the bundled clip: ~40 dB, never inf (identical) nor NaN.
+        assert all(30 < v.psnr_db < 60 for v in views)
 
     def test_invalid_config_refused_with_library_message(self, settings: AppSettings) -> None:
-        state, _ = compare_tab.load_compare_clip(
-            SessionState(), compare_tab.BUNDLED, None, 30, 10, settings
+        state, _ = compare.load_compare_clip(
+            SessionState(), compare.BUNDLED, None, 30, 10, settings
         )
         bad = list(DEFAULT_FORM)
         bad[3] = 64
         knobs = ["bad", *bad, "ok", *DEFAULT_FORM] + [""] * 16
         with pytest.raises(gr.Error, match=r"crf must be in \[0, 63\]"):
-            compare_tab.run_comparison(
+            compare.run_comparison(
                 state,
                 2,
                 *knobs,

@@ -16,13 +16,15 @@ import gradio as gr
 import numpy as np
 import pytest
 
+from components.depth_form import depth_form_values, validate_depth_form
+from components.record import episodes as record_episodes
 from components.record import form as record_form
+from components.record import preview as record_preview
 from components.record import sources as record_sources
-from components.record import tab as record_tab
 from components.record.session import RecordSession, RecordSessions
 from components.record.view import stats_html
 from components.state import AppSettings, SessionState
-from components.widgets import depth_form_values, form_values, validate_depth_form
+from components.widgets import form_values
 from lerobot_video import (
     DepthEncoderConfig,
     DeviceUnavailableError,
@@ -58,15 +60,15 @@ def _wait_for_frames(session: RecordSession, count: int = 6) -> None:
 def _record_episode(
     session: RecordSession, state: SessionState, settings: AppSettings, name: str
 ) -> list[Any]:
-    record_tab.start_episode(session, state, _form(name), KNOBS, settings)
+    record_episodes.start_episode(session, state, _form(name), KNOBS, settings)
     _wait_for_frames(session)
-    return record_tab.stop_episode(session, _no_progress)  # type: ignore[arg-type]
+    return record_episodes.stop_episode(session, _no_progress)  # type: ignore[arg-type]
 
 
 @pytest.fixture
 def previewing() -> Iterator[RecordSession]:
     session = RecordSession()
-    record_tab.start_preview(session, REPLAY)
+    record_preview.start_preview(session, REPLAY)
     yield session
     session.stop()
 
@@ -75,12 +77,12 @@ def previewing() -> Iterator[RecordSession]:
 def recorded(settings: AppSettings) -> Iterator[tuple[RecordSession, SessionState, list[Any]]]:
     """Two episodes saved, then a third recorded and discarded; the preview still runs."""
     session, state = RecordSession(), SessionState()
-    record_tab.start_preview(session, REPLAY)
+    record_preview.start_preview(session, REPLAY)
     _record_episode(session, state, settings, "two_episodes")
     saved = _record_episode(session, state, settings, "two_episodes")
-    record_tab.start_episode(session, state, _form("two_episodes"), KNOBS, settings)
+    record_episodes.start_episode(session, state, _form("two_episodes"), KNOBS, settings)
     _wait_for_frames(session)
-    status, *_ = record_tab.discard_episode(session)
+    status, *_ = record_episodes.discard_episode(session)
     assert status.startswith("Discarded the episode (")
     yield session, state, saved
     session.stop()
@@ -101,8 +103,16 @@ class TestRecording:
         for row in rows:
             size, unit = row[3].split()
             assert unit in ("KB", "MB")
-            assert float(size) > 0
+            assert 0 < float(size) < 1000
             assert row[4] == 0  # dropped frames (real-time mode off)
+        # Each episode's bytes are what its videos added: together, every MP4 of the dataset.
+        added = [sum((e.video_bytes or {}).values()) for e in session.episodes.values()]
+        on_disk = sum(path.stat().st_size for path in session.dataset_root.rglob("*.mp4"))
+        assert sum(added) == on_disk
+        assert [row[3] for row in rows] == [f"{b / 1000:.0f} KB" for b in added]
+        assert session.recorder is not None
+        reports = session.recorder.capture_reports
+        assert [row[5] for row in rows] == [reports[i].skipped_ticks for i in (0, 1)]
         assert [caption for _, caption in gallery["value"]] == [
             f"Episode {e.episode_index}" for e in reader.episodes
         ]
@@ -132,7 +142,7 @@ class TestRecording:
         self, recorded: tuple[RecordSession, SessionState, list[Any]], settings: AppSettings
     ) -> None:
         session, state, _ = recorded
-        update = record_tab.zip_dataset(session, state, settings, _no_progress)  # type: ignore[arg-type]
+        update = record_episodes.zip_dataset(session, state, settings, _no_progress)  # type: ignore[arg-type]
         path = Path(update["value"])
         assert path.resolve().is_relative_to(settings.data_dir)
         with zipfile.ZipFile(path) as archive:
@@ -144,12 +154,21 @@ class TestRecording:
         self, recorded: tuple[RecordSession, SessionState, list[Any]]
     ) -> None:
         session, _, _ = recorded
-        color, depth, stats = record_tab.preview_tick(session, 2.0)
+        color, depth, stats = record_preview.preview_tick(session, 2.0)
         assert color.shape == (480, 640, 3)
         assert depth.shape == (480, 640, 3)
         assert "Previewing" in stats
         assert "Encode top_depth" not in stats  # encoders are listed only while recording
         assert "target 30 fps" in stats
+
+    def test_depth_preview_scale_is_in_metres(
+        self, recorded: tuple[RecordSession, SessionState, list[Any]]
+    ) -> None:
+        session, _, _ = recorded
+        depth = record_preview.preview_tick(session, 1.0)[1]
+        # The arms lie 0.47-1 m away, so on a 0.2-1 m scale they take many colours; mixing up
+        # millimetres and metres would saturate every pixel to one end of the scale.
+        assert len(np.unique(depth.reshape(-1, 3), axis=0)) > 20
 
 
 class TestInvalidInputs:
@@ -173,7 +192,7 @@ class TestInvalidInputs:
     ) -> None:
         state = SessionState()
         with pytest.raises(gr.Error, match=message):
-            record_tab.start_episode(previewing, state, form, KNOBS, settings)
+            record_episodes.start_episode(previewing, state, form, KNOBS, settings)
         assert previewing.recorder is None
         assert not list((state.work_dir(settings) / "datasets").glob("*"))
 
@@ -183,7 +202,7 @@ class TestInvalidInputs:
         state = SessionState()
         (state.work_dir(settings) / "datasets" / "taken").mkdir(parents=True)
         with pytest.raises(gr.Error, match="A dataset named 'taken' already exists"):
-            record_tab.start_episode(previewing, state, _form("taken"), KNOBS, settings)
+            record_episodes.start_episode(previewing, state, _form("taken"), KNOBS, settings)
         assert "already exists" in record_form.validate_dataset_form(
             state, "taken", 30, "pick", settings
         )
@@ -198,7 +217,7 @@ class TestInvalidInputs:
         knobs[3] = 70  # crf
         state = SessionState()
         with pytest.raises(gr.Error, match=r"crf must be in \[0, 63\] for 'libsvtav1', got 70"):
-            record_tab.start_episode(previewing, state, _form("knobs"), tuple(knobs), settings)
+            record_episodes.start_episode(previewing, state, _form("knobs"), tuple(knobs), settings)
         assert not (state.work_dir(settings) / "datasets" / "knobs").exists()
 
     def test_invalid_depth_form_is_shown_as_typed(self) -> None:
@@ -212,18 +231,18 @@ class TestInvalidInputs:
     ) -> None:
         form = ("cam", 30, "pick", "", "top camera", False)
         with pytest.raises(gr.Error, match="Camera name 'top camera' must be letters"):
-            record_tab.start_episode(previewing, SessionState(), form, KNOBS, settings)
+            record_episodes.start_episode(previewing, SessionState(), form, KNOBS, settings)
 
     def test_actions_out_of_order_say_what_to_do(self, settings: AppSettings) -> None:
         idle = RecordSession()
         with pytest.raises(gr.Error, match="Start the preview first"):
-            record_tab.start_episode(idle, SessionState(), _form("early"), KNOBS, settings)
+            record_episodes.start_episode(idle, SessionState(), _form("early"), KNOBS, settings)
         with pytest.raises(gr.Error, match="No episode is being recorded"):
-            record_tab.stop_episode(idle, _no_progress)  # type: ignore[arg-type]
+            record_episodes.stop_episode(idle, _no_progress)  # type: ignore[arg-type]
         with pytest.raises(gr.Error, match="nothing to discard"):
-            record_tab.discard_episode(idle)
+            record_episodes.discard_episode(idle)
         with pytest.raises(gr.Error, match="at least one episode"):
-            record_tab.zip_dataset(idle, SessionState(), settings, _no_progress)  # type: ignore[arg-type]
+            record_episodes.zip_dataset(idle, SessionState(), settings, _no_progress)  # type: ignore[arg-type]
 
     def test_unavailable_source_gives_its_reason(self) -> None:
         missing = [s for s in record_sources.source_choices() if s.endswith("(not available)")]
@@ -232,7 +251,7 @@ class TestInvalidInputs:
         note, *_ = record_sources.describe_source(missing[0])
         assert note.startswith("Not available: ")
         with pytest.raises(gr.Error, match="cannot be used: "):
-            record_tab.start_preview(RecordSession(), missing[0])
+            record_preview.start_preview(RecordSession(), missing[0])
 
 
 class TestSessions:
@@ -241,7 +260,7 @@ class TestSessions:
     ) -> None:
         first, first_state, _ = recorded
         second, second_state = RecordSession(), SessionState()
-        record_tab.start_preview(second, REPLAY)
+        record_preview.start_preview(second, REPLAY)
         try:
             _record_episode(second, second_state, settings, "two_episodes")  # same name: fine
         finally:
@@ -259,7 +278,7 @@ class TestSessions:
         first = sessions.for_request(tab_a)  # type: ignore[arg-type]
         assert sessions.for_request(tab_a) is first  # type: ignore[arg-type]
         assert sessions.for_request(tab_b) is not first  # type: ignore[arg-type]
-        record_tab.start_preview(first, REPLAY)
+        record_preview.start_preview(first, REPLAY)
         started = first.source
         assert started is not None
         sessions.close(tab_a)  # type: ignore[arg-type]
@@ -274,15 +293,15 @@ class TestSessions:
         self, settings: AppSettings
     ) -> None:
         session, state = RecordSession(), SessionState()
-        record_tab.start_preview(session, REPLAY)
+        record_preview.start_preview(session, REPLAY)
         _record_episode(session, state, settings, "stopped_early")
-        record_tab.start_episode(session, state, _form("stopped_early"), KNOBS, settings)
+        record_episodes.start_episode(session, state, _form("stopped_early"), KNOBS, settings)
         _wait_for_frames(session)
-        stats = record_tab.preview_tick(session, 2.0)[2]
+        stats = record_preview.preview_tick(session, 2.0)[2]
         assert "● Recording" in stats
         assert "Encode top_depth" in stats
         assert "queue " in stats
-        status = record_tab.stop_preview(session)[0]
+        status = record_preview.stop_preview(session)[0]
         assert "Finished dataset `stopped_early` with 1 episode(s)" in status
         assert session.dataset_root is not None
         assert open_dataset(session.dataset_root).num_episodes == 1
@@ -290,13 +309,13 @@ class TestSessions:
 
 def test_browser_camera_frames_are_recorded_at_the_page_size(settings: AppSettings) -> None:
     session, state = RecordSession(), SessionState()
-    record_tab.start_preview(session, BROWSER)
+    record_preview.start_preview(session, BROWSER)
     stop = threading.Event()
     frame = np.full((720, 1280, 3), 90, np.uint8)  # a 16:9 webcam, fitted to 640x480
 
     def webcam() -> None:
         while not stop.is_set():
-            record_tab.push_browser_frame(session, frame)
+            record_preview.push_browser_frame(session, frame)
             time.sleep(0.03)
 
     pusher = threading.Thread(target=webcam, daemon=True)

@@ -1,181 +1,53 @@
-"""Dataset writer and reader (``create_dataset``, ``open_dataset``) against LeRobot 0.6.1.
+"""``create_dataset`` and ``DatasetWriter`` against LeRobot 0.6.1.
 
-Covers:
-- reading the dataset LeRobot itself recorded (``fixtures/lerobot_dataset``, made by
-  ``make_fixture.py`` from the arrays in ``fed.npz``): every frame, timestamp and value;
-- the files our writer makes from the same arrays: same file set, ``info.json`` keys, order
-  and values, ``stats.json``, parquet column names, Arrow types, row groups and schema
-  metadata, per-episode stats;
-- round trips: RGB above a PSNR floor, depth codes bit-exact, values exact, float metres;
-- crash safety: an abandoned writer, and a save that fails before its commit point;
-- file rotation across files and chunks, legacy depth markers, and error messages;
-- LeRobot loading our dataset (``check_ours_in_lerobot.py``, when its interpreter exists).
+Covers: the files our writer makes from the fixture's arrays (same file set, ``info.json``
+keys, order and values, ``stats.json``, parquet columns, Arrow types, row groups and schema
+metadata); round trips (RGB above a PSNR floor, depth codes bit-exact, values exact, float
+metres); crash safety (an abandoned writer, a save that fails before its commit point); file
+rotation; frame and feature errors.
 """
 
 from __future__ import annotations
 
 import json
-import os
-import shutil
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import av
 import numpy as np
-import numpy.typing as npt
 import pyarrow.parquet as pq
 import pytest
 
 from lerobot_video import (
     ChunkingConfig,
     ConfigError,
-    DatasetReader,
     DatasetWriter,
     DepthQuantization,
-    FrameIndexError,
-    MetadataError,
     create_dataset,
     dequantize_depth,
     open_dataset,
     quantization_step_mm,
     quantize_depth,
 )
-from lerobot_video.dataset import layout as dataset_meta
-from lerobot_video.dataset.stats import image_stats, sample_frame_indices, sample_frames
+from lerobot_video.dataset import files as dataset_files
+from lerobot_video.dataset.drop_log import DROP_LOG_PATH
+
+from .dataset_fakes import (
+    CAM,
+    DEPTH,
+    FEATURES,
+    LEROBOT_ROOT,
+    RGB_PSNR_FLOOR_DB,
+    all_columns,
+    all_frames,
+    fixture_frame,
+    keys_in_order,
+    psnr,
+    read_json,
+    record,
+)
 
 pytestmark = pytest.mark.requires_encoder("libsvtav1", "libx265")
-
-FIXTURE = Path(__file__).parents[1] / "fixtures" / "lerobot_dataset"
-LEROBOT_ROOT = FIXTURE / "data"
-CAM, DEPTH = "observation.images.cam", "observation.images.depth"
-LEROBOT_PYTHON = Path(os.environ.get("LEROBOT_PYTHON", "/work/lerobot_env/bin/python"))
-FEATURES: dict[str, dict[str, Any]] = {
-    CAM: {"dtype": "video", "shape": (48, 64, 3), "names": ["height", "width", "channels"]},
-    DEPTH: {
-        "dtype": "video",
-        "shape": (48, 64, 1),
-        "names": ["height", "width", "channels"],
-        "info": {"is_depth_map": True},
-    },
-    "observation.state": {"dtype": "float32", "shape": (2,), "names": ["x", "y"]},
-    "action": {"dtype": "float32", "shape": (2,), "names": ["x", "y"]},
-}
-# SVT-AV1 at LeRobot's default crf 30 keeps these smooth 48x64 frames near 35 dB; 30 dB
-# catches a wrong frame (tens of dB lower) without depending on the exact encoder build.
-RGB_PSNR_FLOOR_DB = 30.0
-
-
-@pytest.fixture(scope="module")
-def fed() -> dict[str, npt.NDArray[Any]]:
-    """The arrays make_fixture.py fed to LeRobot's add_frame."""
-    with np.load(FIXTURE / "fed.npz") as data:
-        return {name: data[name] for name in data.files}
-
-
-def _frame(fed: dict[str, npt.NDArray[Any]], i: int) -> dict[str, Any]:
-    return {
-        CAM: fed["rgb"][i],
-        DEPTH: fed["depth"][i][..., None],
-        "observation.state": fed["state"][i],
-        "action": fed["action"][i],
-        "task": str(fed["tasks"][i]),
-    }
-
-
-def _record(
-    root: Path, fed: dict[str, npt.NDArray[Any]], lengths: list[int], **kwargs: Any
-) -> DatasetWriter:
-    """Write episodes of the given lengths from the fed arrays (cycling); return the writer."""
-    writer = create_dataset(root, fps=30, features=FEATURES, robot_type="dummy", **kwargs)
-    i = 0
-    for length in lengths:
-        for _ in range(length):
-            writer.add_frame(_frame(fed, i % len(fed["tasks"])))
-            i += 1
-        writer.save_episode()
-    return writer
-
-
-@pytest.fixture(scope="module", params=[True, False], ids=["streaming", "staged"])
-def ours(
-    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory, fed: dict[str, Any]
-) -> Path:
-    """Our writer's dataset from the same arrays and episodes as the LeRobot fixture.
-
-    Made both ways (encoded while recording, and staged then encoded at save): everything
-    LeRobot's reference fixes must come out the same.
-    """
-    root = tmp_path_factory.mktemp("ours") / "dataset"
-    lengths = [int(n) for n in fed["episode_lengths"]]
-    _record(root, fed, lengths, streaming_encoding=request.param).finalize()
-    return root
-
-
-def _psnr(a: npt.NDArray[Any], b: npt.NDArray[Any]) -> float:
-    mse = float(np.mean((a.astype(np.float64) - b.astype(np.float64)) ** 2))
-    return float(10 * np.log10(255.0**2 / mse))
-
-
-def _all(reader: DatasetReader, key: str, **kwargs: Any) -> npt.NDArray[Any]:
-    return np.concatenate([reader.frames(key, e, **kwargs) for e in range(reader.num_episodes)])
-
-
-def _columns(reader: DatasetReader) -> dict[str, npt.NDArray[Any]]:
-    per_episode = [reader.episode_columns(e) for e in range(reader.num_episodes)]
-    return {name: np.concatenate([c[name] for c in per_episode]) for name in per_episode[0]}
-
-
-class TestReadLeRobotDataset:
-    def test_metadata(self, fed: dict[str, Any]) -> None:
-        reader = open_dataset(LEROBOT_ROOT)
-        assert (reader.num_episodes, reader.num_frames, reader.fps) == (2, 13, 30)
-        assert reader.tasks == ("pick up the red cube", "put the cube in the bowl")
-        assert (reader.video_keys, reader.depth_keys) == ([CAM, DEPTH], [DEPTH])
-        assert [e.length for e in reader.episodes] == fed["episode_lengths"].tolist()
-        assert [e.tasks for e in reader.episodes] == [(t,) for t in reader.tasks]
-        second = reader.episodes[1]
-        assert (second.dataset_from_index, second.dataset_to_index) == (8, 13)
-        assert second.videos[CAM].from_seconds == pytest.approx(8 / 30)
-        assert reader.stats is not None
-        assert reader.stats[CAM]["mean"].shape == (3, 1, 1)
-
-    def test_every_frame(self, fed: dict[str, Any]) -> None:
-        reader = open_dataset(LEROBOT_ROOT)
-        assert _psnr(_all(reader, CAM), fed["rgb"]) > RGB_PSNR_FLOOR_DB
-        codes = np.concatenate([reader.depth_codes(DEPTH, e) for e in range(2)])
-        np.testing.assert_array_equal(codes, quantize_depth(fed["depth"]))
-        np.testing.assert_array_equal(_all(reader, DEPTH), dequantize_depth(codes))
-        metres = _all(reader, DEPTH, depth_output_unit="m")
-        np.testing.assert_allclose(metres, _all(reader, DEPTH) / 1000, atol=5e-4)
-
-    def test_every_value(self, fed: dict[str, Any]) -> None:
-        reader = open_dataset(LEROBOT_ROOT)
-        columns = _columns(reader)
-        np.testing.assert_array_equal(columns["observation.state"], fed["state"])
-        np.testing.assert_array_equal(columns["action"], fed["action"])
-        frame_index = np.concatenate([np.arange(n) for n in fed["episode_lengths"]])
-        np.testing.assert_array_equal(columns["frame_index"], frame_index)
-        np.testing.assert_array_equal(columns["timestamp"], (frame_index / 30).astype(np.float32))
-        np.testing.assert_array_equal(columns["index"], np.arange(13))
-        tasks = [reader.tasks[i] for i in columns["task_index"]]
-        assert tasks == fed["tasks"].tolist()
-
-    def test_frame_subset_any_order(self) -> None:
-        reader = open_dataset(LEROBOT_ROOT)
-        everything = reader.frames(CAM, 0)
-        np.testing.assert_array_equal(reader.frames(CAM, 0, [5, 0, 5]), everything[[5, 0, 5]])
-
-
-def _json(path: Path) -> Any:
-    return json.loads(path.read_text())
-
-
-def _keys_in_order(value: Any) -> Any:
-    """Every dict's keys, recursively, in order (lists of keys), to compare layouts."""
-    if isinstance(value, dict):
-        return [(key, _keys_in_order(item)) for key, item in value.items()]
-    return None
 
 
 class TestLayoutMatchesLeRobot:
@@ -184,11 +56,14 @@ class TestLayoutMatchesLeRobot:
             return sorted(str(p.relative_to(root)) for p in root.rglob("*") if p.is_file())
 
         # Plus our record of dropped frames, which LeRobot ignores.
-        assert files(ours) == sorted([*files(LEROBOT_ROOT), dataset_meta.RECORDING_PATH])
+        assert files(ours) == sorted([*files(LEROBOT_ROOT), DROP_LOG_PATH])
 
     def test_info_json_identical(self, ours: Path) -> None:
-        theirs, mine = _json(LEROBOT_ROOT / "meta/info.json"), _json(ours / "meta/info.json")
-        assert _keys_in_order(mine) == _keys_in_order(theirs)
+        theirs, mine = (
+            read_json(LEROBOT_ROOT / "meta/info.json"),
+            read_json(ours / "meta/info.json"),
+        )
+        assert keys_in_order(mine) == keys_in_order(theirs)
         assert mine == theirs
         # Byte layout too: indent 4, no ASCII escaping, no trailing newline.
         assert (ours / "meta/info.json").read_text() == (
@@ -196,7 +71,10 @@ class TestLayoutMatchesLeRobot:
         ).read_text()
 
     def test_stats_json(self, ours: Path) -> None:
-        theirs, mine = _json(LEROBOT_ROOT / "meta/stats.json"), _json(ours / "meta/stats.json")
+        theirs, mine = (
+            read_json(LEROBOT_ROOT / "meta/stats.json"),
+            read_json(ours / "meta/stats.json"),
+        )
         assert set(mine) == set(theirs)  # LeRobot's own order comes from a set
         for feature, stats in theirs.items():
             assert list(mine[feature]) == list(stats)
@@ -277,11 +155,11 @@ class TestLayoutMatchesLeRobot:
 class TestRoundTrip:
     def test_frames_and_values(self, ours: Path, fed: dict[str, Any]) -> None:
         reader = open_dataset(ours)
-        assert _psnr(_all(reader, CAM), fed["rgb"]) > RGB_PSNR_FLOOR_DB
+        assert psnr(all_frames(reader, CAM), fed["rgb"]) > RGB_PSNR_FLOOR_DB
         codes = np.concatenate([reader.depth_codes(DEPTH, e) for e in range(2)])
         np.testing.assert_array_equal(codes, quantize_depth(fed["depth"]))
-        np.testing.assert_array_equal(_all(reader, DEPTH), dequantize_depth(codes))
-        columns = _columns(reader)
+        np.testing.assert_array_equal(all_frames(reader, DEPTH), dequantize_depth(codes))
+        columns = all_columns(reader)
         np.testing.assert_array_equal(columns["observation.state"], fed["state"])
         np.testing.assert_array_equal(columns["action"], fed["action"])
         assert [reader.tasks[i] for i in columns["task_index"]] == fed["tasks"].tolist()
@@ -289,8 +167,8 @@ class TestRoundTrip:
     def test_reads_what_lerobot_reads(self, ours: Path) -> None:
         # Same AV1 bitstream semantics and the same codes: both datasets decode alike.
         mine, theirs = open_dataset(ours), open_dataset(LEROBOT_ROOT)
-        assert _psnr(_all(mine, CAM), _all(theirs, CAM)) > 40
-        np.testing.assert_array_equal(_all(mine, DEPTH), _all(theirs, DEPTH))
+        assert psnr(all_frames(mine, CAM), all_frames(theirs, CAM)) > 40
+        np.testing.assert_array_equal(all_frames(mine, DEPTH), all_frames(theirs, DEPTH))
 
     def test_depth_in_metres_and_several_tasks(self, tmp_path: Path) -> None:
         features: dict[str, dict[str, Any]] = {
@@ -319,9 +197,9 @@ class TestCrashSafety:
     def test_abandoned_writer_keeps_saved_episodes(
         self, tmp_path: Path, fed: dict[str, Any]
     ) -> None:
-        writer = _record(tmp_path / "d", fed, [4, 3])
+        writer = record(tmp_path / "d", fed, [4, 3])
         for i in range(5):  # a third episode that is never saved
-            writer.add_frame(_frame(fed, i))
+            writer.add_frame(fixture_frame(fed, i))
         del writer  # no finalize: the process "dies" here
         reader = open_dataset(tmp_path / "d")
         assert (reader.num_episodes, reader.num_frames) == (2, 7)
@@ -332,22 +210,22 @@ class TestCrashSafety:
     def test_failed_save_is_invisible_and_retry_does_not_duplicate(
         self, tmp_path: Path, fed: dict[str, Any], monkeypatch: pytest.MonkeyPatch
     ) -> None:
-        writer = _record(tmp_path / "d", fed, [4, 3])
+        writer = record(tmp_path / "d", fed, [4, 3])
         for i in range(5):
-            writer.add_frame(_frame(fed, i))
-        real_write_json = dataset_meta.write_json
+            writer.add_frame(fixture_frame(fed, i))
+        real_write_json = dataset_files.write_json
 
         def fail_at_commit(path: Path, data: Any) -> None:
             if path.name == "info.json":
                 raise OSError("disk full")
             real_write_json(path, data)
 
-        monkeypatch.setattr("lerobot_video.dataset.writer.write_json", fail_at_commit)
+        monkeypatch.setattr("lerobot_video.dataset.commit.write_json", fail_at_commit)
         with pytest.raises(OSError, match="disk full"):
             writer.save_episode()
         # Videos, data and episodes files already hold episode 2; info.json does not.
         assert open_dataset(tmp_path / "d").num_episodes == 2
-        monkeypatch.setattr("lerobot_video.dataset.writer.write_json", real_write_json)
+        monkeypatch.setattr("lerobot_video.dataset.commit.write_json", real_write_json)
         writer.save_episode()
         reader = open_dataset(tmp_path / "d")
         assert (reader.num_episodes, reader.num_frames) == (3, 12)
@@ -358,46 +236,9 @@ class TestCrashSafety:
         )
 
 
-def test_dataset_without_episodes_opens(tmp_path: Path, fed: dict[str, Any]) -> None:
-    writer = create_dataset(tmp_path / "d", fps=30, features=FEATURES)
-    writer.add_frame(_frame(fed, 0))
-    del writer
-    reader = open_dataset(tmp_path / "d")
-    assert (reader.num_episodes, reader.num_frames, reader.tasks) == (0, 0, ())
-    assert reader.stats is None
-
-
-class TestStatsSampling:
-    """Which frames feed image stats, and how big frames are shrunk (LeRobot's rules)."""
-
-    def test_sample_indices(self) -> None:
-        assert sample_frame_indices(50) == list(range(50))
-        many = sample_frame_indices(1000)
-        assert (len(many), many[0], many[-1]) == (177, 0, 999)  # int(1000 ** 0.75) = 177
-
-    def test_uint8_image_stats_are_exact(self) -> None:
-        rng = np.random.default_rng(7)
-        frames = rng.integers(0, 256, (40, 120, 160, 3), dtype=np.uint8)
-        frames[..., 2] //= 3  # channels with different ranges
-        stats = image_stats(frames, is_depth=False)
-        pixels = frames.reshape(-1, 3).astype(np.float64)
-        np.testing.assert_allclose(stats["mean"].reshape(3), pixels.mean(0) / 255, rtol=1e-6)
-        np.testing.assert_allclose(stats["std"].reshape(3), pixels.std(0) / 255, rtol=1e-5)
-        np.testing.assert_array_equal(stats["min"].reshape(3) * 255, pixels.min(0))
-        np.testing.assert_array_equal(stats["max"].reshape(3) * 255, pixels.max(0))
-        median = np.quantile(pixels, 0.5, axis=0) / 255
-        np.testing.assert_allclose(stats["q50"].reshape(3), median, atol=1.5 / 255)
-
-    def test_large_frames_are_strided_once(self) -> None:
-        frames = np.zeros((3, 480, 640, 1), np.uint16)
-        sample = sample_frames(frames)
-        assert sample.shape == (3, 120, 160, 1)  # stride int(640 / 150) = 4
-        assert sample_frames(sample).shape == sample.shape
-
-
 def test_files_rotate_across_files_and_chunks(tmp_path: Path, fed: dict[str, Any]) -> None:
     tiny = ChunkingConfig(chunks_size=2, data_files_size_in_mb=1e-4, video_files_size_in_mb=1e-4)
-    _record(tmp_path / "d", fed, [3, 3, 4], chunking=tiny).finalize()
+    record(tmp_path / "d", fed, [3, 3, 4], chunking=tiny).finalize()
     reader = open_dataset(tmp_path / "d")
     expected = [(0, 0), (0, 1), (1, 0)]
     assert [(e.data_chunk_index, e.data_file_index) for e in reader.episodes] == expected
@@ -408,31 +249,6 @@ def test_files_rotate_across_files_and_chunks(tmp_path: Path, fed: dict[str, Any
     assert (tmp_path / "d/meta/episodes/chunk-001/file-000.parquet").is_file()
     np.testing.assert_array_equal(reader.depth_codes(DEPTH, 2), quantize_depth(fed["depth"][6:10]))
     np.testing.assert_array_equal(reader.episode_columns(2)["index"], np.arange(6, 10))
-
-
-@pytest.mark.parametrize("legacy", ["video.is_depth_map in info", "video_info dict"])
-def test_reader_accepts_legacy_depth_markers(tmp_path: Path, legacy: str) -> None:
-    root = tmp_path / "legacy"
-    shutil.copytree(LEROBOT_ROOT, root)
-    info = _json(root / "meta/info.json")
-    feature = info["features"][DEPTH]
-    block = feature.pop("info")
-    block.pop("is_depth_map")
-    if legacy == "video_info dict":
-        feature["video_info"] = {**block, "video.is_depth_map": True}
-    else:
-        feature["info"] = {**block, "video.is_depth_map": True}
-    (root / "meta/info.json").write_text(json.dumps(info, indent=4))
-    reader = open_dataset(root)
-    assert reader.depth_keys == [DEPTH]
-    reference = open_dataset(LEROBOT_ROOT)
-    np.testing.assert_array_equal(reader.frames(DEPTH, 1), reference.frames(DEPTH, 1))
-
-
-@pytest.fixture
-def writer(tmp_path: Path) -> Iterator[DatasetWriter]:
-    with create_dataset(tmp_path / "d", fps=30, features=FEATURES) as dataset_writer:
-        yield dataset_writer
 
 
 class TestErrors:
@@ -471,18 +287,18 @@ class TestErrors:
     def test_bad_frames(
         self, writer: DatasetWriter, fed: dict[str, Any], change: dict[str, Any], message: str
     ) -> None:
-        frame = {**_frame(fed, 0), **change}
+        frame = {**fixture_frame(fed, 0), **change}
         if change == {"task": None}:
             del frame["task"]
         with pytest.raises(ConfigError, match=message):
             writer.add_frame(frame)
         assert writer.num_pending_frames == 0
 
-    def test_depth_unit_is_fixed_by_first_frame(
+    def test_depth_unit_is_fixed_by_firstframe(
         self, writer: DatasetWriter, fed: dict[str, Any]
     ) -> None:
-        writer.add_frame(_frame(fed, 0))
-        frame = {**_frame(fed, 1), DEPTH: np.ones((48, 64, 1), np.float32)}
+        writer.add_frame(fixture_frame(fed, 0))
+        frame = {**fixture_frame(fed, 1), DEPTH: np.ones((48, 64, 1), np.float32)}
         with pytest.raises(ConfigError, match="records 'mm'"):
             writer.add_frame(frame)
 
@@ -491,7 +307,7 @@ class TestErrors:
         self, tmp_path: Path, fed: dict[str, Any], streaming: bool
     ) -> None:
         # libx265 hands out garbage decode timestamps for 1-2 frame clips; they are repaired.
-        _record(tmp_path / "d", fed, [1, 2, 1], streaming_encoding=streaming).finalize()
+        record(tmp_path / "d", fed, [1, 2, 1], streaming_encoding=streaming).finalize()
         reader = open_dataset(tmp_path / "d")
         assert [e.length for e in reader.episodes] == [1, 2, 1]
         for episode, frames in ((0, [0]), (1, [1, 2]), (2, [3])):
@@ -508,23 +324,27 @@ class TestErrors:
         writer.finalize()
         writer.finalize()  # idempotent
         with pytest.raises(ConfigError, match="finalized"):
-            writer.add_frame(_frame(fed, 0))
+            writer.add_frame(fixture_frame(fed, 0))
 
-    def test_reader_bounds(self) -> None:
-        reader = open_dataset(LEROBOT_ROOT)
-        with pytest.raises(FrameIndexError, match=r"valid indices are \[0, 5\)"):
-            reader.frames(CAM, 1, [5])
-        with pytest.raises(FrameIndexError, match=r"episodes 0\.\.1"):
-            reader.frames(CAM, 2)
-        with pytest.raises(ConfigError, match="not a video feature"):
-            reader.frames("action", 0)
-        with pytest.raises(ConfigError, match="not a depth feature"):
-            reader.depth_codes(CAM, 0)
 
-    def test_reader_refuses_other_versions(self, tmp_path: Path) -> None:
-        with pytest.raises(MetadataError, match="Cannot read"):
-            open_dataset(tmp_path)
-        (tmp_path / "meta").mkdir()
-        (tmp_path / "meta/info.json").write_text(json.dumps({"codebase_version": "v2.1"}))
-        with pytest.raises(MetadataError, match="convert_dataset_v21_to_v30"):
-            open_dataset(tmp_path)
+@pytest.mark.parametrize("streaming", [True, False], ids=["streaming", "staged"])
+def test_saved_episode_knows_its_video_bytes(
+    tmp_path: Path, fed: dict[str, Any], streaming: bool
+) -> None:
+    with create_dataset(
+        tmp_path / "d", fps=30, features=FEATURES, streaming_encoding=streaming
+    ) as writer:
+        episodes = []
+        for start, stop in ((0, 4), (4, 7)):
+            for i in range(start, stop):
+                writer.add_frame(fixture_frame(fed, i))
+            episodes.append(writer.save_episode())
+    reader = open_dataset(tmp_path / "d")
+    for key in (CAM, DEPTH):
+        sizes = [episode.video_bytes[key] for episode in episodes if episode.video_bytes]
+        assert len(sizes) == 2
+        assert all(size > 0 for size in sizes)
+        # Both episodes share one MP4: their bytes add up to it.
+        assert sum(sizes) == reader.video_path(key, 1).stat().st_size
+    assert [e.video_bytes for e in reader.episodes] == [None, None]  # not stored on disk
+    assert [e.dropped_frames for e in episodes] == [(), ()]

@@ -1,0 +1,130 @@
+"""Compare page handlers: load a clip, encode it with each config, show a frame of each."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import gradio as gr
+
+from components.charts import results_table, tradeoff_chart
+from components.feedback import progress_callback, shows_library_errors
+from components.state import AppSettings, SessionState
+from components.widgets import KNOBS_PER_FORM, config_from_form
+from lerobot_video import (
+    ComparisonReport,
+    RGBEncoderConfig,
+    compare_encodings,
+    compare_frame,
+    load_clip,
+    load_clip_files,
+)
+
+BUNDLED = "Bundled ALOHA clip"
+UPLOAD = "Upload a video or image sequence"
+MAX_FORMS = 4
+DEFAULT_CONFIGS = [
+    ("LeRobot default (AV1)", RGBEncoderConfig()),
+    ("H.264", RGBEncoderConfig(vcodec="h264")),
+    ("HEVC", RGBEncoderConfig(vcodec="hevc")),
+    ("AV1 crf 40", RGBEncoderConfig(crf=40)),
+]
+
+
+def choose_clip_source(source: str) -> tuple[dict[str, Any], dict[str, Any]]:
+    """Show the upload widgets only when the user uploads a clip."""
+    return gr.update(visible=source == UPLOAD), gr.update(visible=source == UPLOAD)
+
+
+def show_forms(count: float) -> list[dict[str, Any]]:
+    """Show as many encoder forms as configurations are compared."""
+    return [gr.update(visible=i < int(count)) for i in range(MAX_FORMS)]
+
+
+@shows_library_errors
+def load_compare_clip(
+    state: SessionState,
+    source: str,
+    files: list[str] | None,
+    fps: float | None,
+    max_frames: float,
+    settings: AppSettings,
+) -> tuple[SessionState, str]:
+    """Load the bundled clip or the uploaded files; a blank ``fps`` keeps the file's own."""
+    limit = int(max_frames)
+    if source == BUNDLED:
+        state.clip = load_clip(settings.bundled_clip, max_frames=limit)
+    elif not files:
+        raise gr.Error("Upload a video file or image frames first, or pick the bundled clip.")
+    else:
+        rate = None if fps is None else int(fps)
+        state.clip = load_clip_files(files, fps=rate, max_frames=limit)
+    clip = state.clip
+    shape = clip.frames.shape
+    cut = f" (first {len(clip.frames)} of {clip.truncated_from})" if clip.truncated_from else ""
+    size = f"{shape[2]}x{shape[1]}"
+    return state, f"Loaded **{clip.name}**: {shape[0]} frames{cut}, {size}, {clip.fps} fps."
+
+
+def _configs(count: float, knobs: tuple[Any, ...]) -> list[tuple[str, RGBEncoderConfig]]:
+    """The first ``count`` forms' (name, config); a blank name becomes "Config N"."""
+    forms = [knobs[i * KNOBS_PER_FORM : (i + 1) * KNOBS_PER_FORM] for i in range(int(count))]
+    return [
+        (str(f[0]).strip() or f"Config {i + 1}", config_from_form(*f[1:]))
+        for i, f in enumerate(forms)
+    ]
+
+
+def _players(report: ComparisonReport) -> list[Any]:
+    """A player and a download per encoding; the unused ones hidden."""
+    players: list[Any] = []
+    for enc in report.encodings:
+        note = "" if enc.browser.plays_in_browsers else " (H.264 preview)"
+        players.append(gr.update(value=str(enc.preview_path), visible=True, label=enc.label + note))
+        players.append(gr.update(value=str(enc.path), visible=True))
+    unused = 2 * (MAX_FORMS - len(report.encodings))
+    return players + [gr.update(value=None, visible=False)] * unused
+
+
+@shows_library_errors
+def run_comparison(
+    state: SessionState,
+    count: float,
+    *knobs: Any,
+    settings: AppSettings,
+    progress: gr.Progress,
+) -> list[Any]:
+    """Encode the session's clip with every shown config and display the measurements."""
+    if state.clip is None:
+        raise gr.Error("Load a clip first.")
+    report = state.report = compare_encodings(
+        state.clip.frames,
+        _configs(count, knobs),
+        fps=state.clip.fps,
+        output_dir=state.work_dir(settings) / "compare",
+        progress=progress_callback(progress, "Encoding and measuring"),
+    )
+    status = (
+        f"Compared {len(report.encodings)} configurations on {report.num_frames} frames. "
+        "Drag the frame slider to inspect decoded frames and their error."
+    )
+    frame = gr.update(maximum=report.num_frames - 1, value=0, visible=True)
+    table = gr.update(value=results_table(report), visible=True)
+    chart = gr.update(value=tradeoff_chart(report), visible=True)
+    return [state, status, table, chart, frame, *_players(report)]
+
+
+@shows_library_errors
+def show_frame(state: SessionState, frame_index: float) -> tuple[Any, Any]:
+    """Show one frame as decoded by each encoding, with its error heatmap."""
+    if state.report is None or state.clip is None:
+        return gr.update(visible=False), gr.update(visible=False)
+    index = int(frame_index)
+    reference = state.clip.frames[index]
+    views = compare_frame(state.report, reference, index)
+    decoded = [(reference, f"Original · frame {index}")] + [
+        (v.decoded, f"{v.label} · {v.psnr_db:.1f} dB") for v in views
+    ]
+    heatmaps = [
+        (v.heatmap, f"{v.label} · error (black = exact, yellow ≥ 32 levels)") for v in views
+    ]
+    return gr.update(value=decoded, visible=True), gr.update(value=heatmaps, visible=True)

@@ -1,0 +1,110 @@
+"""The Record page's episode handlers: start, save and discard an episode; zip the dataset."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import gradio as gr
+import numpy as np
+import numpy.typing as npt
+
+from components.feedback import progress_callback, shows_library_errors
+from components.record.form import DATASETS_FOLDER, open_recorder
+from components.record.session import RecordSession
+from components.record.view import controls, episode_rows
+from components.state import AppSettings, SessionState
+from lerobot_video import archive_dataset, open_dataset
+
+
+@shows_library_errors
+def start_episode(
+    session: RecordSession,
+    state: SessionState,
+    form: tuple[str, float | None, str, str, str, bool],
+    knobs: tuple[Any, ...],
+    settings: AppSettings,
+) -> list[Any]:
+    """Start recording an episode; the first one creates the dataset from the form.
+
+    ``form`` is (name, fps, task, robot type, camera name, real-time); ``knobs`` are the RGB
+    encoder form's values followed by the depth form's.
+    """
+    with session.lock:
+        if session.source is None:
+            raise gr.Error("Start the preview first: choose a source and press Start preview.")
+        new_dataset = session.recorder is None
+        if session.recorder is None:
+            open_recorder(session, state.work_dir(settings) / DATASETS_FOLDER, form, knobs)
+        assert session.recorder is not None
+        session.recorder.start_episode()
+        index = session.recorder.writer.num_episodes
+    # A new dataset has no episodes yet: clear the last dataset's list and zip.
+    cleared = gr.update(value=None, visible=False) if new_dataset else gr.update()
+    message = f"Recording episode {index}… press **S** to save it, **X** to discard it."
+    return [message, cleared, cleared, cleared, *controls(session)]
+
+
+def _first_colour_frame(root: Path, index: int) -> npt.NDArray[np.uint8]:
+    """The saved episode's first colour frame, as the dataset now holds it."""
+    reader = open_dataset(root)
+    color = next(key for key in reader.video_keys if key not in reader.depth_keys)
+    frame: npt.NDArray[np.uint8] = reader.frames(color, index, [0])[0]
+    return frame
+
+
+def _episode_views(session: RecordSession, fps: int) -> tuple[Any, Any]:
+    episodes = [session.episodes[index] for index in sorted(session.episodes)]
+    rows = episode_rows(episodes, fps, session.skipped_ticks)
+    gallery = [
+        (session.thumbnails[e.episode_index], f"Episode {e.episode_index}") for e in episodes
+    ]
+    return gr.update(value=rows, visible=True), gr.update(value=gallery, visible=True)
+
+
+@shows_library_errors
+def stop_episode(session: RecordSession, progress: gr.Progress) -> list[Any]:
+    """Stop the episode and save it (waits for its encoders), then list every episode."""
+    with session.lock:
+        recorder, root = session.recorder, session.dataset_root
+        if recorder is None or root is None:
+            raise gr.Error("No episode is being recorded; press R (Start episode) first.")
+        progress_callback(progress, "Saving the episode (finishing its videos)")(0, 0)
+        episode = recorder.stop_episode()
+        index = episode.episode_index
+        session.episodes[index] = episode
+        session.skipped_ticks[index] = recorder.capture_reports[index].skipped_ticks
+        session.thumbnails[index] = _first_colour_frame(root, index)
+    table, gallery = _episode_views(session, recorder.writer.fps)
+    message = f"Saved episode {index}: {episode.length} frames. Press **R** for the next."
+    return [message, table, gallery, *controls(session)]
+
+
+@shows_library_errors
+def discard_episode(session: RecordSession) -> list[Any]:
+    """Drop the episode being recorded; the dataset stays as it was."""
+    with session.lock:
+        if not session.is_recording or session.recorder is None:
+            raise gr.Error("No episode is being recorded, so there is nothing to discard.")
+        frames = session.recorder.stats().episode_frames
+        session.recorder.discard_episode()
+    message = (
+        f"Discarded the episode ({frames} frames); the dataset is unchanged. Press **R** to retry."
+    )
+    return [message, *controls(session)]
+
+
+@shows_library_errors
+def zip_dataset(
+    session: RecordSession, state: SessionState, settings: AppSettings, progress: gr.Progress
+) -> Any:
+    """Pack the session's dataset into a zip in the session folder and offer it for download."""
+    with session.lock:
+        root = session.dataset_root
+        if root is None or not session.episodes:
+            raise gr.Error("Record and save at least one episode before zipping the dataset.")
+        if session.is_recording:
+            raise gr.Error("Stop and save (or discard) the episode being recorded first.")
+        destination = state.work_dir(settings) / "downloads" / f"{root.name}.zip"
+        archive_dataset(root, destination, progress=progress_callback(progress, "Zipping"))
+    return gr.update(value=str(destination), visible=True)

@@ -1,0 +1,166 @@
+"""One MP4 file written frame by frame from a checked encoder plan, with sane decode times.
+
+Used for whole clips and by the streaming encoder, so both write the same bitstream. It
+trusts its :class:`~lerobot_video.codec.support.EncoderPlan` and checks nothing again.
+"""
+
+from __future__ import annotations
+
+import logging
+from fractions import Fraction
+from pathlib import Path
+from typing import Any, cast
+
+import av
+
+from lerobot_video.codec._pyav import keep_thread_scheduling
+from lerobot_video.codec.support import EncoderPlan
+from lerobot_video.config import EncoderConfig
+from lerobot_video.errors import ConfigError, MediaError
+
+logger = logging.getLogger(__name__)
+
+
+def _check_geometry(config: EncoderConfig, height: int, width: int) -> None:
+    pix_fmt = av.VideoFormat(config.pix_fmt)
+    # Subsampled chroma (4:2:0, 4:2:2) needs even sizes; libx264 and SVT-AV1 refuse odd ones.
+    if (width % 2 and pix_fmt.chroma_width(width) != width) or (
+        height % 2 and pix_fmt.chroma_height(height) != height
+    ):
+        raise ConfigError(
+            f"Frame size {width}x{height} is odd but pix_fmt {config.pix_fmt!r} subsamples "
+            f"chroma; crop or pad the frames to an even width and height."
+        )
+
+
+class _DecodeTimestamps:
+    """Replaces decode timestamps an encoder got wrong, keeping them increasing and <= pts.
+
+    libx265 returns garbage dts (e.g. -274877907008) for clips of one or two frames, and the
+    MP4 muxer then fails ("Not yet implemented") or writes a broken index. No encoder reorders
+    frames by more than 16 here, so a dts further than that from its pts is wrong.
+    """
+
+    MAX_REORDER_FRAMES = 16
+
+    def __init__(self) -> None:
+        self.last: int | None = None
+
+    def repair(self, packets: list[av.Packet[Any]]) -> list[av.Packet[Any]]:
+        for packet in packets:
+            pts, dts = packet.pts, packet.dts
+            if pts is not None and (
+                dts is None or dts > pts or pts - dts > self.MAX_REORDER_FRAMES
+            ):
+                packet.dts = pts if self.last is None else min(pts, self.last + 1)
+            if packet.dts is not None:
+                self.last = packet.dts
+        return packets
+
+
+class Mp4Writer:
+    """Encodes frames one at a time into an MP4: frame ``i`` gets pts ``i`` in 1/fps.
+
+    The encoder opens on the first frame (its size fixes the stream's), or earlier through
+    :meth:`open`. The file has ``movflags=faststart`` (index first).
+
+    Args:
+        path: The file to write (the caller handles atomic placement).
+        fps: Frames per second, an integer >= 1.
+        plan: The checked encoder plan (from :func:`~lerobot_video.plan_encoder`).
+
+    Raises:
+        MediaError: The file cannot be created.
+    """
+
+    def __init__(self, path: Path, *, fps: int, plan: EncoderPlan) -> None:
+        self._path, self._fps, self._plan = path, fps, plan
+        self._dts = _DecodeTimestamps()
+        self._stream: av.VideoStream | None = None
+        self.frames = 0
+        """Frames written so far."""
+        try:
+            self._out = av.open(
+                str(path), mode="w", format="mp4", options={"movflags": "faststart"}
+            )
+        except (av.FFmpegError, OSError) as err:
+            raise MediaError(f"Cannot create {str(path)!r}: {err}.", path=path) from err
+
+    def open(self, width: int, height: int) -> None:
+        """Open the encoder for frames of this size (else the first frame opens it).
+
+        Opening takes tens of milliseconds (SVT-AV1 starts its threads); doing it before
+        the first frame keeps that out of a recording's first frame.
+
+        Raises:
+            ConfigError: The size does not suit the pixel format.
+            MediaError: FFmpeg failed to open the encoder.
+        """
+        if self._stream is not None:
+            return
+        config = self._plan.config
+        _check_geometry(config, height, width)
+        try:
+            stream = cast(
+                "av.VideoStream",
+                self._out.add_stream(
+                    config.encoder, rate=self._fps, options=dict(self._plan.options)
+                ),
+            )
+            stream.width, stream.height = width, height
+            stream.pix_fmt = config.pix_fmt
+            stream.time_base = Fraction(1, self._fps)
+            self._stream = stream
+            with keep_thread_scheduling():
+                self._out.start_encoding()
+        except av.FFmpegError as err:
+            raise MediaError(
+                f"FFmpeg could not open {config.encoder} for {str(self._path)!r}: {err}.",
+                path=self._path,
+            ) from err
+
+    def write(self, frame: av.VideoFrame) -> None:
+        """Encode one frame and mux what the encoder hands back.
+
+        Raises:
+            ConfigError: The first frame's size does not suit the pixel format.
+            MediaError: FFmpeg failed, or the frame's size differs from the stream's.
+        """
+        self.open(frame.width, frame.height)
+        assert self._stream is not None
+        if (frame.width, frame.height) != (self._stream.width, self._stream.height):
+            raise MediaError(
+                f"Frame of {frame.width}x{frame.height} for a {self._stream.width}x"
+                f"{self._stream.height} stream in {str(self._path)!r}.",
+                path=self._path,
+            )
+        try:
+            frame.pts = self.frames
+            self._out.mux(self._dts.repair(self._stream.encode(frame)))
+        except av.FFmpegError as err:
+            raise MediaError(
+                f"FFmpeg failed while encoding {str(self._path)!r}: {err}.", path=self._path
+            ) from err
+        self.frames += 1
+
+    def close(self) -> None:
+        """Flush the encoder and finish the file.
+
+        Raises:
+            MediaError: FFmpeg failed.
+        """
+        try:
+            if self._stream is not None:
+                self._out.mux(self._dts.repair(self._stream.encode(None)))
+            self._out.close()
+        except av.FFmpegError as err:
+            raise MediaError(
+                f"FFmpeg failed while finishing {str(self._path)!r}: {err}.", path=self._path
+            ) from err
+
+    def abort(self) -> None:
+        """Close without flushing; the file is left incomplete (the caller deletes it)."""
+        try:
+            self._out.close()
+        except (av.FFmpegError, OSError) as err:
+            logger.debug("closing an aborted video %s: %s", self._path, err)
