@@ -1,4 +1,4 @@
-"""The Gradio UI: one module per tab, rendered in order by ``app.build_app``."""
+"""The Gradio UI: one package (or module) per tab, rendered in order by ``app.build_app``."""
 
 from __future__ import annotations
 
