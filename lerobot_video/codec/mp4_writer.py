@@ -36,9 +36,12 @@ def _check_geometry(config: EncoderConfig, height: int, width: int) -> None:
 class _DecodeTimestamps:
     """Replaces decode timestamps an encoder got wrong, keeping them increasing and <= pts.
 
-    libx265 returns garbage dts (e.g. -274877907008) for clips of one or two frames, and the
-    MP4 muxer then fails ("Not yet implemented") or writes a broken index. No encoder reorders
-    frames by more than 16 here, so a dts further than that from its pts is wrong.
+    libx265 returns garbage dts for clips of one or two frames: usually huge negative numbers
+    (e.g. -274877907008), on which the MP4 muxer fails ("Not yet implemented") or writes a
+    broken index, but about once in a thousand clips a small one (pts 0 with dts -2), which
+    the muxer accepts and turns into a shifted timeline. A dts may trail its pts only by the
+    encoder's reordering delay, and an encoder cannot delay a frame by more frames than it
+    has received (nor, here, by more than 16), so anything further behind is garbage.
     """
 
     MAX_REORDER_FRAMES = 16
@@ -46,12 +49,17 @@ class _DecodeTimestamps:
     def __init__(self) -> None:
         self.last: int | None = None
 
-    def repair(self, packets: list[av.Packet[Any]]) -> list[av.Packet[Any]]:
+    def repair(self, packets: list[av.Packet[Any]], frames_received: int) -> list[av.Packet[Any]]:
+        """Fix the dts of ``packets`` in place (and return them).
+
+        Args:
+            packets: What the encoder just returned, in decode order.
+            frames_received: Frames handed to the encoder so far, including the current one.
+        """
+        max_delay = min(self.MAX_REORDER_FRAMES, max(frames_received - 1, 0))
         for packet in packets:
             pts, dts = packet.pts, packet.dts
-            if pts is not None and (
-                dts is None or dts > pts or pts - dts > self.MAX_REORDER_FRAMES
-            ):
+            if pts is not None and (dts is None or dts > pts or pts - dts > max_delay):
                 packet.dts = pts if self.last is None else min(pts, self.last + 1)
             if packet.dts is not None:
                 self.last = packet.dts
@@ -136,7 +144,7 @@ class Mp4Writer:
             )
         try:
             frame.pts = self.frames
-            self._out.mux(self._dts.repair(self._stream.encode(frame)))
+            self._out.mux(self._dts.repair(self._stream.encode(frame), self.frames + 1))
         except av.FFmpegError as err:
             raise MediaError(
                 f"FFmpeg failed while encoding {str(self._path)!r}: {err}.", path=self._path
@@ -151,7 +159,7 @@ class Mp4Writer:
         """
         try:
             if self._stream is not None:
-                self._out.mux(self._dts.repair(self._stream.encode(None)))
+                self._out.mux(self._dts.repair(self._stream.encode(None), self.frames))
             self._out.close()
         except av.FFmpegError as err:
             raise MediaError(
