@@ -11,7 +11,6 @@ import copy
 import enum
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from types import MappingProxyType
 from typing import Any
 
 from lerobot_video.errors import ConfigError, MetadataError
@@ -102,8 +101,8 @@ class FeatureInfo:
             shape=shape,
             names=copy.deepcopy(entry.get("names")),
             kind=kind,
-            info=MappingProxyType(info),
-            extras=MappingProxyType(extras),
+            info=info,
+            extras=extras,
         )
 
     def to_dict(self) -> dict[str, Any]:
@@ -129,7 +128,7 @@ class FeatureInfo:
             shape=self.shape,
             names=self.names,
             kind=self.kind,
-            info=MappingProxyType(copy.deepcopy(dict(info))),
+            info=copy.deepcopy(dict(info)),
             extras=self.extras,
         )
 

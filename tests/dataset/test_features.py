@@ -10,6 +10,8 @@ not changed by adding frames.
 
 from __future__ import annotations
 
+import copy
+import pickle
 from pathlib import Path
 from typing import Any
 
@@ -80,6 +82,15 @@ class TestRoundTrip:
         assert dict(feature.extras) == {"video_info": {"video.codec": "hevc"}, "fps": 30}
         assert feature.to_dict() == entry
         assert list(feature.to_dict()) == list(entry)
+
+    def test_survives_deepcopy_and_pickle(self) -> None:
+        # Session state is deep-copied by Gradio, and executors pickle what they send.
+        feature = FeatureInfo.from_dict(
+            {"dtype": "video", "shape": [4, 4, 1], "info": {"is_depth_map": True}, "fps": 30},
+            name="depth",
+        )
+        assert copy.deepcopy(feature) == feature
+        assert pickle.loads(pickle.dumps(feature)) == feature
 
     def test_entries_are_copied(self) -> None:
         info: dict[str, Any] = {"is_depth_map": True}
