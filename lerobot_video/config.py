@@ -49,7 +49,11 @@ LIBSVTAV1_DEFAULT_PRESET = 12
 """Preset LeRobot uses for libsvtav1 when ``preset`` is unset (SVT-AV1 maps it to its fastest)."""
 
 ENCODER_INFO_FIELDS = ("g", "crf", "preset", "fast_decode", "video_backend", "extra_options")
-"""Encoder fields persisted as ``video.<name>`` in a video feature's ``info`` block."""
+"""Encoder fields persisted as ``video.<name>`` in a video feature's ``info`` block (with
+``video.codec`` and ``video.pix_fmt``, which are read from the stream)."""
+
+_NULLABLE_INFO_FIELDS = frozenset({"g", "crf", "preset"})
+"""Fields whose stored null means "the encoder's own default" and is kept as None."""
 
 OptionValue = str | int | float | bool
 """Type of one free-form encoder option value, before it is turned into a string for FFmpeg."""
@@ -183,7 +187,11 @@ class RGBEncoderConfig(_EncoderFieldsMixin):
         _check_common_fields(self)
 
     def to_info(self) -> dict[str, Any]:
-        """The encoder's ``video.*`` keys, as LeRobot persists them in ``meta/info.json``."""
+        """``video.pix_fmt`` and the encoder's ``video.*`` keys, as LeRobot persists them.
+
+        ``video.codec`` and the other stream-derived keys (size, fps, channels) are probed
+        from the written file instead: see :func:`~lerobot_video.feature_info`.
+        """
         return _encoder_info(self)
 
     @classmethod
@@ -259,7 +267,7 @@ class DepthEncoderConfig(_EncoderFieldsMixin):
         )
 
     def to_info(self) -> dict[str, Any]:
-        """The encoder's and the quantizer's ``video.*`` keys, as LeRobot persists them."""
+        """``video.pix_fmt``, the encoder's and the quantizer's ``video.*`` keys, as stored."""
         return {**_encoder_info(self), **self.quantization.to_info()}
 
     @classmethod
@@ -280,7 +288,7 @@ EncoderConfig = RGBEncoderConfig | DepthEncoderConfig
 
 
 def _encoder_info(config: EncoderConfig) -> dict[str, Any]:
-    info: dict[str, Any] = {}
+    info: dict[str, Any] = {"video.pix_fmt": config.pix_fmt}
     for name in ENCODER_INFO_FIELDS:
         value: Any = config.effective_preset if name == "preset" else getattr(config, name)
         info[f"video.{name}"] = dict(value) if name == "extra_options" else value
@@ -288,15 +296,22 @@ def _encoder_info(config: EncoderConfig) -> dict[str, Any]:
 
 
 def _fields_from_info(info: Mapping[str, Any], names: tuple[str, ...]) -> dict[str, Any]:
-    """Constructor arguments from an ``info`` block's ``video.*`` keys (nulls left out)."""
+    """Constructor arguments from an ``info`` block's ``video.*`` keys.
+
+    A missing key takes the field's default; a stored null stays None where None is a
+    value of the field (``g``, ``crf``, ``preset``) and takes the default elsewhere (the depth
+    quantizer's keys, as LeRobot reads them).
+    """
     if not isinstance(info, Mapping):
         raise ConfigError(f"A feature's info must be a mapping, got {info!r}.")
-    fields: dict[str, Any] = {
-        name: info[f"video.{name}"] for name in names if info.get(f"video.{name}") is not None
-    }
+    fields: dict[str, Any] = {}
+    for name in ("pix_fmt", *names):
+        key = f"video.{name}"
+        if key in info and (info[key] is not None or name in _NULLABLE_INFO_FIELDS):
+            fields[name] = info[key]
     codec = info.get("video.codec")
     if codec is not None:
         fields["vcodec"] = VIDEO_CODEC_ALIASES.get(codec, codec)
-    if "extra_options" in fields and isinstance(fields["extra_options"], Mapping):
+    if isinstance(fields.get("extra_options"), Mapping):
         fields["extra_options"] = dict(fields["extra_options"])
     return fields

@@ -23,6 +23,7 @@ import pytest
 
 from lerobot_video import config as config_module
 from lerobot_video import depth as depth_module
+from lerobot_video.codec.options import codec_options
 from lerobot_video.config import (
     HW_VIDEO_CODECS,
     LIBSVTAV1_DEFAULT_PRESET,
@@ -247,3 +248,89 @@ class TestDepthRules:
     def test_integer_depth_values_accepted(self) -> None:
         config = DepthEncoderConfig(depth_min=0, depth_max=5, shift=1)
         assert (config.depth_min, config.depth_max, config.shift) == (0, 5, 1)
+
+
+LEROBOT_INFO = json.loads(
+    (Path(__file__).parent / "fixtures/lerobot_dataset/data/meta/info.json").read_text()
+)["features"]
+
+
+class TestInfoBlock:
+    """``to_info``/``from_info``: the one mapping between a config and ``video.*`` keys."""
+
+    @pytest.mark.parametrize(
+        "config",
+        [
+            RGBEncoderConfig(),
+            RGBEncoderConfig(vcodec="h264", pix_fmt="yuv444p", g=None, crf=18, preset="fast"),
+            RGBEncoderConfig(vcodec="hevc", fast_decode=1, extra_options={"bf": 0}),
+            DepthEncoderConfig(),
+            DepthEncoderConfig(vcodec="ffv1", extra_options={}, depth_max=4.0, use_log=False),
+        ],
+        ids=lambda c: f"{type(c).__name__}-{c.vcodec}",
+    )
+    def test_round_trip_keeps_what_the_encoder_gets(self, config: Any) -> None:
+        stream_codec = {"libsvtav1": "av1"}.get(config.vcodec, config.vcodec)
+        rebuilt = type(config).from_info({**config.to_info(), "video.codec": stream_codec})
+        # LeRobot stores the effective preset (12 for an unset libsvtav1 preset), so the
+        # rebuilt config may name it; every other field comes back as it was.
+        assert rebuilt == dataclasses.replace(config, preset=config.effective_preset)
+        assert codec_options(rebuilt) == codec_options(config)
+
+    def test_keys_are_lerobots(self) -> None:
+        rgb = LEROBOT_INFO["observation.images.cam"]["info"]
+        depth = LEROBOT_INFO["observation.images.depth"]["info"]
+        assert RGBEncoderConfig().to_info() == {
+            k: v for k, v in rgb.items() if k in RGBEncoderConfig().to_info()
+        }
+        assert set(DepthEncoderConfig().to_info()) <= set(depth)
+        assert DepthEncoderConfig().to_info() == {
+            k: depth[k] for k in DepthEncoderConfig().to_info()
+        }
+
+    def test_configs_from_a_lerobot_dataset(self) -> None:
+        rgb = RGBEncoderConfig.from_info(LEROBOT_INFO["observation.images.cam"]["info"])
+        depth = DepthEncoderConfig.from_info(LEROBOT_INFO["observation.images.depth"]["info"])
+        assert rgb == RGBEncoderConfig(preset=LIBSVTAV1_DEFAULT_PRESET)  # stored as "av1"
+        assert depth == DepthEncoderConfig()  # its null preset takes the default
+        assert depth.quantization == depth_module.DepthQuantization()
+
+    def test_missing_keys_take_defaults_and_encoder_nulls_stay_none(self) -> None:
+        assert RGBEncoderConfig.from_info({}) == RGBEncoderConfig()
+        # A stored null g/crf/preset means "the encoder's default", not LeRobot's 2/30.
+        assert RGBEncoderConfig.from_info({"video.g": None, "video.crf": None}) == (
+            RGBEncoderConfig(g=None, crf=None)
+        )
+        # The quantizer's nulls take LeRobot's defaults, as LeRobot reads them.
+        assert DepthEncoderConfig.from_info(
+            {"video.depth_max": 6.0, "video.shift": None}
+        ) == DepthEncoderConfig(depth_max=6.0)
+
+    def test_pixel_format_comes_back(self) -> None:
+        config = RGBEncoderConfig(vcodec="h264", pix_fmt="yuv444p")
+        assert (
+            RGBEncoderConfig.from_info({"video.codec": "h264", "video.pix_fmt": "yuv444p"})
+            == config
+        )
+
+    @pytest.mark.parametrize(
+        ("info", "match"),
+        [
+            (None, "must be a mapping"),
+            ([("video.g", 2)], "must be a mapping"),
+            ({"video.codec": "mpeg4"}, "Invalid vcodec 'mpeg4'"),
+            ({"video.g": 0}, "g \\(keyframe interval"),
+            ({"video.codec": "ffv1"}, "Invalid vcodec 'ffv1'"),  # depth-only codec for RGB
+        ],
+    )
+    def test_bad_blocks_are_config_errors(self, info: Any, match: str) -> None:
+        with pytest.raises(ConfigError, match=match):
+            RGBEncoderConfig.from_info(info)
+
+    def test_depth_config_holds_its_quantization(self) -> None:
+        config = DepthEncoderConfig(depth_min=0.2, depth_max=3.0, shift=1.0, use_log=False)
+        assert config.quantization == depth_module.DepthQuantization(
+            depth_min=0.2, depth_max=3.0, shift=1.0, use_log=False
+        )
+        with pytest.raises(ConfigError, match="depth_max must be greater"):
+            DepthEncoderConfig(depth_min=2.0, depth_max=1.0)
