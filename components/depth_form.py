@@ -97,8 +97,12 @@ def depth_encoder_form(
 def _depth_encoder_knobs(defaults: DepthEncoderConfig) -> list[Any]:
     return [
         gr.Dropdown(["hevc", "ffv1"], value=defaults.vcodec, label="Encoder (vcodec)"),
+        # Only 12-bit grey keeps every depth code exact (the library refuses the others).
         gr.Dropdown(
-            ["gray12le", "yuv420p12le"], value=defaults.pix_fmt, label="Pixel format (pix_fmt)"
+            ["gray12le"],
+            value=defaults.pix_fmt,
+            label="Pixel format (pix_fmt)",
+            info="12-bit grey: one code per pixel, exact.",
         ),
         gr.Number(defaults.g, precision=0, label="Keyframe interval (GOP, g)"),
         gr.Number(

@@ -18,7 +18,7 @@ from PIL import Image, UnidentifiedImageError
 
 from lerobot_video.codec.decode import decode_all_frames
 from lerobot_video.depth import DepthUnit, invalid_depth_mask
-from lerobot_video.errors import ConfigError, MediaError
+from lerobot_video.errors import ConfigError, MediaError, path_argument
 
 IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".bmp", ".tif", ".tiff", ".webp")
 """Image files accepted as a frame sequence."""
@@ -50,6 +50,39 @@ class Clip:
     truncated_from: int | None = None
 
 
+def _check_counts(fps: object, max_frames: object, *, fps_optional: bool) -> None:
+    """Refuse an ``fps`` or ``max_frames`` that is not a positive integer (None where allowed).
+
+    Raises:
+        ConfigError: Naming the argument and the value.
+    """
+    for name, value, optional in (("fps", fps, fps_optional), ("max_frames", max_frames, True)):
+        if value is None and optional:
+            continue
+        if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+            allowed = "an integer >= 1 or None" if optional else "an integer >= 1"
+            raise ConfigError(f"{name} must be {allowed}, got {value!r}.")
+
+
+def _short(value: object) -> str:
+    text = repr(value)
+    return text if len(text) <= 200 else f"{text[:197]}..."
+
+
+def _path_list(paths: object, what: str) -> list[Path]:
+    """``paths`` (a list or tuple of str/Path) as Paths; a lone string is refused by name.
+
+    Raises:
+        ConfigError: ``paths`` is not a sequence of non-empty paths.
+    """
+    if isinstance(paths, str | bytes | os.PathLike) or not isinstance(paths, Sequence):
+        raise ConfigError(
+            f"paths must be a list of {what} file paths, got {_short(paths)}; wrap a single "
+            f"file in a list: [path]."
+        )
+    return [path_argument(p, f"paths[{i}]") for i, p in enumerate(paths)]
+
+
 def _limit(name: str, frames: npt.NDArray[np.uint8], fps: int, max_frames: int | None) -> Clip:
     if max_frames is not None and len(frames) > max_frames:
         return Clip(name=name, frames=frames[:max_frames], fps=fps, truncated_from=len(frames))
@@ -73,7 +106,8 @@ def load_clip(
         ConfigError: Unsupported file type or invalid contents.
         MediaError: The file cannot be read.
     """
-    path = Path(path)
+    path = path_argument(path)
+    _check_counts(fps, max_frames, fps_optional=True)
     suffix = path.suffix.lower()
     if suffix == ".npz":
         try:
@@ -117,9 +151,8 @@ def load_image_sequence(
     Raises:
         ConfigError: No files, a non-image file, or images of different sizes.
     """
-    if isinstance(fps, bool) or not isinstance(fps, int) or fps < 1:
-        raise ConfigError(f"fps must be an integer >= 1, got {fps!r}.")
-    files = sorted((Path(p) for p in paths), key=lambda p: p.name)
+    _check_counts(fps, max_frames, fps_optional=False)
+    files = sorted(_path_list(paths, "image"), key=lambda p: p.name)
     if not files:
         raise ConfigError("No image files given; upload one or more PNG or JPEG frames.")
     total = len(files)
@@ -176,7 +209,8 @@ def load_clip_files(
             unsupported file type or invalid contents.
         MediaError: A clip file cannot be read.
     """
-    files = [Path(p) for p in paths]
+    files = _path_list(paths, "clip")
+    _check_counts(fps, max_frames, fps_optional=True)
     if not files:
         raise ConfigError("No clip files given; pick one video or .npz file, or image frames.")
     images = [f for f in files if f.suffix.lower() in IMAGE_SUFFIXES]
@@ -231,6 +265,14 @@ def _depth_array(path: Path) -> npt.NDArray[Any]:
         ) from err
 
 
+def _read_depth_png(file: Path) -> tuple[npt.NDArray[Any], Image.Image]:
+    try:
+        with Image.open(file) as image:
+            return np.asarray(image), image
+    except (OSError, UnidentifiedImageError) as err:
+        raise MediaError(f"{str(file)!r} cannot be read as a PNG image: {err}.", path=file) from err
+
+
 def load_depth_clip(
     paths: Sequence[str | os.PathLike[str]],
     *,
@@ -253,7 +295,10 @@ def load_depth_clip(
     Raises:
         ConfigError: Unsupported files, shapes or dtypes.
     """
-    files = sorted((Path(p) for p in paths), key=lambda p: p.name)
+    files = sorted(_path_list(paths, "depth"), key=lambda p: p.name)
+    _check_counts(fps, max_frames, fps_optional=False)
+    if not isinstance(unit, str) or unit not in ("auto", "m", "mm"):
+        raise ConfigError(f"unit must be 'auto', 'm' or 'mm', got {unit!r}.")
     if not files:
         raise ConfigError("No depth files given; upload a .npy, a .npz, or 16-bit PNG frames.")
     if files[0].suffix.lower() in (".npy", ".npz"):
@@ -266,8 +311,7 @@ def load_depth_clip(
     elif all(f.suffix.lower() == ".png" for f in files):
         frames = []
         for file in files[:max_frames]:
-            with Image.open(file) as image:
-                frame = np.asarray(image)
+            frame, image = _read_depth_png(file)
             if frame.dtype != np.uint16 and image.mode not in ("I;16", "I"):
                 raise ConfigError(
                     f"{file.name!r} is an 8-bit image (mode {image.mode}); depth PNGs must be "

@@ -11,7 +11,7 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any, ClassVar
+from typing import Any, ClassVar, cast
 
 from lerobot_video.depth import (
     DEFAULT_DEPTH_MAX_M,
@@ -55,12 +55,25 @@ ENCODER_INFO_FIELDS = ("g", "crf", "preset", "fast_decode", "video_backend", "ex
 _NULLABLE_INFO_FIELDS = frozenset({"g", "crf", "preset"})
 """Fields whose stored null means "the encoder's own default" and is kept as None."""
 
+_INT_MAX = 2**31 - 1
+"""Largest value of an FFmpeg ``int`` option (g, fast_decode)."""
+
 OptionValue = str | int | float | bool
 """Type of one free-form encoder option value, before it is turned into a string for FFmpeg."""
 
 
 def _is_number(value: object) -> bool:
     return isinstance(value, int | float) and not isinstance(value, bool)
+
+
+def _is_finite(value: object) -> bool:
+    """A bool-free int or float that is finite as a float (huge ints overflow)."""
+    if not _is_number(value):
+        return False
+    try:
+        return math.isfinite(cast("float", value))
+    except OverflowError:
+        return False
 
 
 def _check_common_fields(config: RGBEncoderConfig | DepthEncoderConfig) -> None:
@@ -81,15 +94,7 @@ def _check_common_fields(config: RGBEncoderConfig | DepthEncoderConfig) -> None:
         )
     if not isinstance(config.pix_fmt, str) or not config.pix_fmt:
         raise ConfigError(f"pix_fmt must be a non-empty pixel format name, got {config.pix_fmt!r}.")
-    if config.g is not None and (
-        isinstance(config.g, bool) or not isinstance(config.g, int) or config.g < 1
-    ):
-        raise ConfigError(
-            f"g (keyframe interval, in frames) must be an integer >= 1 or None, got {config.g!r}."
-        )
-    if config.crf is not None and (
-        not _is_number(config.crf) or not math.isfinite(config.crf) or config.crf < 0
-    ):
+    if config.crf is not None and (not _is_finite(config.crf) or config.crf < 0):
         raise ConfigError(f"crf must be a finite number >= 0 or None, got {config.crf!r}.")
     if config.preset is not None and (
         isinstance(config.preset, bool)
@@ -99,13 +104,32 @@ def _check_common_fields(config: RGBEncoderConfig | DepthEncoderConfig) -> None:
         raise ConfigError(
             f"preset must be an integer, a non-empty string or None, got {config.preset!r}."
         )
-    if isinstance(config.fast_decode, bool) or not isinstance(config.fast_decode, int):
-        raise ConfigError(f"fast_decode must be an integer, got {config.fast_decode!r}.")
     if config.video_backend != "pyav":
         raise ConfigError(
             f"video_backend {config.video_backend!r} is not supported; allowed: 'pyav'."
         )
+    _check_integer_fields(config)
     _check_extra_options(config.extra_options)
+
+
+def _check_integer_fields(config: RGBEncoderConfig | DepthEncoderConfig) -> None:
+    """``g`` and ``fast_decode``: integers within FFmpeg's ``int`` options."""
+    if config.g is not None and (
+        isinstance(config.g, bool) or not isinstance(config.g, int) or not 1 <= config.g <= _INT_MAX
+    ):
+        raise ConfigError(
+            f"g (keyframe interval, in frames) must be an integer >= 1 (at most {_INT_MAX}) or "
+            f"None, got {config.g!r}."
+        )
+    if (
+        isinstance(config.fast_decode, bool)
+        or not isinstance(config.fast_decode, int)
+        or abs(config.fast_decode) > _INT_MAX
+    ):
+        raise ConfigError(
+            f"fast_decode must be an integer in [-{_INT_MAX}, {_INT_MAX}], got "
+            f"{config.fast_decode!r}."
+        )
 
 
 def _check_extra_options(extra_options: Mapping[str, Any]) -> None:
@@ -116,9 +140,11 @@ def _check_extra_options(extra_options: Mapping[str, Any]) -> None:
     for key, value in extra_options.items():
         if not isinstance(key, str) or not key:
             raise ConfigError(f"extra_options keys must be non-empty strings, got {key!r}.")
-        if not isinstance(value, str | int | float):
+        if not isinstance(value, str | int | float) or (
+            isinstance(value, float) and not math.isfinite(value)
+        ):
             raise ConfigError(
-                f"extra_options[{key!r}] must be a string or a number, got {value!r}."
+                f"extra_options[{key!r}] must be a string or a number (finite), got {value!r}."
             )
 
 

@@ -41,6 +41,9 @@ INVALID_CODE = 0
 """Code given to invalid pixels when ``mark_invalid=True``."""
 
 _UINT16_MAX = float(np.iinfo(np.uint16).max)
+_MAX_ABS_M = 1e30
+"""Largest parameter magnitude (m): in millimetres and float32, as LeRobot computes, it stays
+finite (float32 overflows near 3.4e38)."""
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)
@@ -104,8 +107,10 @@ def _check_mapping(params: DepthQuantization) -> None:
     """
     for name in ("depth_min", "depth_max", "shift"):
         value = getattr(params, name)
-        if not _is_number(value) or not math.isfinite(value):
-            raise ConfigError(f"{name} must be a finite number of metres, got {value!r}.")
+        if not _is_number(value) or not abs(value) <= _MAX_ABS_M:
+            raise ConfigError(
+                f"{name} must be a finite number of metres within ±{_MAX_ABS_M:g}, got {value!r}."
+            )
     if not isinstance(params.use_log, bool):
         raise ConfigError(f"use_log must be True or False, got {params.use_log!r}.")
     if params.depth_max <= params.depth_min:
@@ -128,25 +133,61 @@ def resolve_depth_unit(
     Raises:
         ConfigError: ``input_unit`` is not ``"auto"``, ``"m"`` or ``"mm"``.
     """
+    if not isinstance(input_unit, str) or input_unit not in ("auto", "m", "mm"):
+        raise ConfigError(f"input_unit must be 'auto', 'm' or 'mm', got {input_unit!r}.")
     if input_unit == "auto":
         return "m" if np.issubdtype(depth.dtype, np.floating) else "mm"
-    if input_unit not in ("m", "mm"):
-        raise ConfigError(f"input_unit must be 'auto', 'm' or 'mm', got {input_unit!r}.")
     return input_unit
 
 
-def _squeeze_channel(array: npt.NDArray[Any]) -> npt.NDArray[Any]:
-    """(H, W, 1), (1, H, W), (N, 1, H, W) and (N, H, W, 1) lose their single channel."""
-    if array.ndim < 2:
-        raise ConfigError(f"Depth must be at least 2-D (H, W), got shape {array.shape}.")
-    squeezed: npt.NDArray[Any] = array
-    if array.ndim >= 3 and array.shape[-1] == 1:
-        squeezed = array[..., 0]
-    elif array.ndim == 3 and array.shape[0] == 1:
-        squeezed = array[0]
-    elif array.ndim == 4 and array.shape[1] == 1:
-        squeezed = array[:, 0]
-    return squeezed
+def _squeeze_channel(array: npt.NDArray[Any], name: str = "depth") -> npt.NDArray[Any]:
+    """(H, W, 1), (N, H, W, 1) and (N, 1, H, W) lose their channel; (H, W), (N, H, W) stay.
+
+    A leading axis of length 1 of a 3-D array is a frame count, never a channel: (1, H, W)
+    stays one frame. A 4-D array can only carry its channel second (LeRobot's decoded
+    depth, ``(N, 1, H, W)``) or last.
+
+    Raises:
+        ConfigError: Not numeric (bool, complex, object…), or not one of those layouts.
+    """
+    if array.dtype.kind not in "iuf":
+        raise ConfigError(
+            f"{name} must hold integers or floats, got dtype {array.dtype}; convert it with "
+            f"np.asarray({name}, dtype=np.float32) (metres) or np.uint16 (mm)."
+        )
+    if array.ndim == 4 and array.shape[-1] == 1:
+        return array[..., 0]
+    if array.ndim == 4 and array.shape[1] == 1:
+        return array[:, 0]
+    if array.ndim == 3 and array.shape[-1] == 1:
+        return array[..., 0]
+    if array.ndim in (2, 3):
+        return array
+    raise ConfigError(
+        f"{name} must be (H, W), (N, H, W), (H, W, 1), (N, H, W, 1) or (N, 1, H, W), got "
+        f"shape {array.shape}."
+    )
+
+
+def _as_array(values: object, name: str) -> npt.NDArray[Any]:
+    """``values`` as an array, or ConfigError naming it (ragged lists, strings…)."""
+    try:
+        return np.asarray(values)
+    except (TypeError, ValueError) as err:
+        raise ConfigError(f"{name} must be a numeric array, got {values!r:.80}.") from err
+
+
+def _check_quantization(quantization: object) -> None:
+    if not isinstance(quantization, DepthQuantization):
+        raise ConfigError(
+            f"quantization must be a DepthQuantization, got {quantization!r}; build one with "
+            f"DepthQuantization(depth_min=..., depth_max=...) or DepthQuantization.from_info."
+        )
+
+
+def _check_flag(name: str, value: object) -> None:
+    if not isinstance(value, bool | np.bool_):
+        raise ConfigError(f"{name} must be True or False, got {value!r}.")
 
 
 def invalid_depth_mask(depth: npt.NDArray[Any]) -> npt.NDArray[np.bool_]:
@@ -175,9 +216,9 @@ def quantize_depth(
     """Map depth to 12-bit codes exactly as LeRobot does.
 
     Args:
-        depth: Depth frames, (H, W) or (N, H, W), optionally with a single channel axis
-            ((H, W, 1), (1, H, W), (N, 1, H, W), (N, H, W, 1)). Integers are millimetres,
-            floats metres, unless ``input_unit`` says otherwise.
+        depth: Depth frames, (H, W) or (N, H, W), optionally with a trailing channel axis
+            ((H, W, 1), (N, H, W, 1)); a leading axis of 1 is one frame, (1, H, W) stays.
+            Integers are millimetres, floats metres, unless ``input_unit`` says otherwise.
         quantization: The mapping parameters (metres).
         input_unit: ``"auto"`` (by dtype), ``"m"`` or ``"mm"``.
         mark_invalid: Give invalid pixels (:func:`invalid_depth_mask`) code 0 and valid
@@ -187,9 +228,12 @@ def quantize_depth(
         Codes in [0, 4095], uint16, the input shape without its channel axis.
 
     Raises:
-        ConfigError: Bad ``input_unit`` or a 1-D input.
+        ConfigError: Bad ``input_unit``, ``quantization`` or ``mark_invalid``; a layout other
+            than those above; a dtype other than integers or floats (bool, complex, object).
     """
-    array = _squeeze_channel(np.asarray(depth))
+    _check_quantization(quantization)
+    _check_flag("mark_invalid", mark_invalid)
+    array = _squeeze_channel(_as_array(depth, "depth"))
     unit = resolve_depth_unit(array, input_unit)
     scale = 1.0 if unit == "m" else float(MM_PER_M)
     # LeRobot converts the metre parameters to float32 in the data's unit before any maths.
@@ -236,11 +280,21 @@ def dequantize_depth(
         Depth, float32, the input shape without its channel axis.
 
     Raises:
-        ConfigError: Bad ``output_unit`` or a 1-D input.
+        ConfigError: Bad ``output_unit``, ``quantization`` or ``invalid_as_nan``; a layout
+            other than (H, W), (N, H, W), (H, W, 1), (N, H, W, 1); codes outside [0, 4095].
     """
-    if output_unit not in ("m", "mm"):
+    if not isinstance(output_unit, str) or output_unit not in ("m", "mm"):
         raise ConfigError(f"output_unit must be 'm' or 'mm', got {output_unit!r}.")
-    array = _squeeze_channel(np.asarray(codes))
+    _check_quantization(quantization)
+    _check_flag("invalid_as_nan", invalid_as_nan)
+    array = _squeeze_channel(_as_array(codes, "codes"), "codes")
+    if array.size and not (
+        np.all(np.isfinite(array)) and 0 <= array.min() <= array.max() <= DEPTH_QMAX
+    ):
+        raise ConfigError(
+            f"codes must be 12-bit depth codes in [0, {DEPTH_QMAX}], got values from "
+            f"{array.min().item()!r} to {array.max().item()!r}."
+        )
     low, high, shift = quantization.depth_min, quantization.depth_max, quantization.shift
     if quantization.use_log:
         offset = math.log(low + shift)
@@ -280,10 +334,16 @@ def quantization_step_mm(
 
     Returns:
         Step size in millimetres, same shape as ``depth_m``.
+
+    Raises:
+        ConfigError: ``depth_m`` is not numeric, or ``quantization`` is not a
+            :class:`DepthQuantization`.
     """
-    depth = np.clip(
-        np.asarray(depth_m, dtype=np.float64), quantization.depth_min, quantization.depth_max
-    )
+    _check_quantization(quantization)
+    values = _as_array(depth_m, "depth_m")
+    if values.dtype.kind not in "iuf":
+        raise ConfigError(f"depth_m must be a number or array of metres, got {depth_m!r:.80}.")
+    depth = np.clip(values.astype(np.float64), quantization.depth_min, quantization.depth_max)
     low, high, shift = quantization.depth_min, quantization.depth_max, quantization.shift
     if quantization.use_log:
         k = (math.log(high + shift) - math.log(low + shift)) / DEPTH_QMAX

@@ -6,6 +6,7 @@ only know ``ValueError`` or ``OSError`` keep working.
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 
@@ -76,3 +77,18 @@ class MetadataError(LeRobotVideoError, ValueError):
 
 class MergeConflictError(MetadataError):
     """Datasets that cannot be merged (fps, features or stream kinds differ)."""
+
+
+def path_argument(value: object, name: str = "path") -> Path:
+    """``value`` as a :class:`Path`, refusing what is not a non-empty str or path.
+
+    Used on the first line of public functions that take a file path, so that ``None``,
+    numbers or ``""`` (which ``Path`` reads as the current folder) are refused by name.
+
+    Raises:
+        ConfigError: ``value`` is not a non-empty ``str`` or ``os.PathLike[str]``.
+    """
+    text = os.fspath(value) if isinstance(value, str | os.PathLike) else None
+    if not isinstance(text, str) or not text or "\0" in text:
+        raise ConfigError(f"{name} must be a non-empty file path (str or Path), got {value!r}.")
+    return Path(text)

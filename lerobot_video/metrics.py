@@ -69,6 +69,12 @@ def compute_quality(
     Raises:
         ConfigError: The arrays are not uint8 (N, H, W, 3) of one shape.
     """
+    for name, value in (("reference", reference), ("decoded", decoded)):
+        if not isinstance(value, np.ndarray):
+            raise ConfigError(
+                f"{name} must be a numpy array of frames (N, H, W, 3) uint8, got "
+                f"{type(value).__name__}."
+            )
     if reference.shape != decoded.shape or reference.ndim != 4 or reference.shape[-1] != 3:
         raise ConfigError(
             f"reference and decoded must both be (N, H, W, 3), got {reference.shape} and "
@@ -76,6 +82,13 @@ def compute_quality(
         )
     if reference.dtype != np.uint8 or decoded.dtype != np.uint8:
         raise ConfigError(f"Frames must be uint8, got {reference.dtype} and {decoded.dtype}.")
+    if 0 in reference.shape:
+        raise ConfigError(f"reference and decoded are empty: shape {reference.shape}.")
+    if min(reference.shape[1:3]) < 7:
+        raise ConfigError(
+            f"Frames of {reference.shape[2]}x{reference.shape[1]} are too small for SSIM; "
+            f"width and height must be >= 7 pixels."
+        )
     # scikit-image's filters release the GIL, so frames are scored on all cores at once.
     with ThreadPoolExecutor(max_workers=os.cpu_count() or 1) as pool:
         scores = list(pool.map(_score_frame, reference, decoded))

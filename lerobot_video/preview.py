@@ -12,7 +12,7 @@ import numpy.typing as npt
 from lerobot_video.codec.encode import encode_video
 from lerobot_video.config import RGBEncoderConfig
 from lerobot_video.depth import MM_PER_M
-from lerobot_video.errors import ConfigError
+from lerobot_video.errors import ConfigError, path_argument
 
 
 def _colormap(anchors: list[tuple[int, int, int]]) -> npt.NDArray[np.uint8]:
@@ -87,11 +87,22 @@ def difference_heatmap(
     Raises:
         ConfigError: Shapes differ or the scale is outside 1..255.
     """
-    if reference.shape != decoded.shape or reference.ndim != 3:
+    if not isinstance(reference, np.ndarray) or not isinstance(decoded, np.ndarray):
+        raise ConfigError(
+            f"reference and decoded must be numpy frames (H, W, 3) uint8, got "
+            f"{type(reference).__name__} and {type(decoded).__name__}."
+        )
+    if reference.shape != decoded.shape or reference.ndim != 3 or reference.shape[-1] != 3:
         raise ConfigError(
             f"Frames must both be (H, W, 3), got {reference.shape} and {decoded.shape}."
         )
-    if not 1 <= full_scale_levels <= 255:
+    if reference.dtype != np.uint8 or decoded.dtype != np.uint8:
+        raise ConfigError(f"Frames must be uint8, got {reference.dtype} and {decoded.dtype}.")
+    if (
+        isinstance(full_scale_levels, bool)
+        or not isinstance(full_scale_levels, int | np.integer)
+        or not 1 <= full_scale_levels <= 255
+    ):
         raise ConfigError(f"full_scale_levels must be in [1, 255], got {full_scale_levels!r}.")
     # int32: error * 255 overflows int16 from 129 levels up.
     error = np.abs(reference.astype(np.int32) - decoded.astype(np.int32)).max(axis=2)
@@ -120,7 +131,7 @@ def browser_preview_clip(
         ConfigError: Invalid frames or fps.
         MediaError: FFmpeg failed.
     """
-    path = Path(path)
+    path = path_argument(path)
     encode_video(frames, path, fps=fps, config=PREVIEW_CONFIG)
     return path
 
@@ -146,18 +157,39 @@ def auto_depth_range(depth: npt.NDArray[np.floating]) -> tuple[float, float]:
 
 def _depth_metres(depth: npt.NDArray[Any]) -> npt.NDArray[np.floating]:
     """Depth as recorded, channel axis dropped, in metres; NaN where an integer frame is 0."""
-    array = np.asarray(depth)
+    try:
+        array = np.asarray(depth)
+    except (TypeError, ValueError) as err:
+        raise ConfigError(f"depth must be a numeric array, got {depth!r:.80}.") from err
     if array.ndim >= 3 and array.shape[-1] == 1:
         array = array[..., 0]
+    if array.ndim not in (2, 3):
+        raise ConfigError(
+            f"depth must be (H, W), (N, H, W), (H, W, 1) or (N, H, W, 1), got shape {array.shape}."
+        )
     if np.issubdtype(array.dtype, np.integer):
         metres = array.astype(np.float32) / np.float32(MM_PER_M)
         metres[array <= 0] = np.nan  # 0 mm is a depth camera's "no reading"
         return metres
-    if not np.issubdtype(array.dtype, np.floating):
+    if array.dtype.kind != "f":
         raise ConfigError(
             f"Depth must be integer millimetres or float metres, got dtype {array.dtype}."
         )
     return array
+
+
+def _value_range(value_range: object) -> tuple[float, float]:
+    """``(near, far)`` as two finite floats, or ConfigError naming what was given."""
+    message = f"value_range must be (near, far), two finite numbers, got {value_range!r}."
+    if not isinstance(value_range, tuple | list) or len(value_range) != 2:
+        raise ConfigError(message)
+    low, high = value_range
+    for value in (low, high):
+        if isinstance(value, bool) or not isinstance(value, int | float | np.number):
+            raise ConfigError(message)
+        if not np.isfinite(value):
+            raise ConfigError(message)
+    return float(low), float(high)
 
 
 def colorize_depth(
@@ -185,10 +217,10 @@ def colorize_depth(
         ConfigError: Unknown colormap, a non-numeric dtype, empty range, or no valid pixels
             for an auto range.
     """
-    if colormap not in COLORMAPS:
+    if not isinstance(colormap, str) or colormap not in COLORMAPS:
         raise ConfigError(f"Unknown colormap {colormap!r}; allowed: {', '.join(COLORMAPS)}.")
     metres = _depth_metres(depth)
-    low, high = value_range if value_range is not None else auto_depth_range(metres)
+    low, high = _value_range(value_range) if value_range is not None else auto_depth_range(metres)
     if not high > low:
         raise ConfigError(f"value_range must have far > near, got {(low, high)!r}.")
     with np.errstate(invalid="ignore"):
@@ -212,8 +244,12 @@ def colorize_error(error: npt.NDArray[np.floating], *, full_scale: float) -> npt
     Raises:
         ConfigError: ``full_scale`` is not positive.
     """
-    if not full_scale > 0:
-        raise ConfigError(f"full_scale must be > 0, got {full_scale!r}.")
+    if (
+        isinstance(full_scale, bool)
+        or not isinstance(full_scale, int | float | np.number)
+        or not 0 < full_scale < np.inf
+    ):
+        raise ConfigError(f"full_scale must be > 0 and finite, got {full_scale!r}.")
     return colorize_depth(np.abs(error), value_range=(0.0, full_scale), colormap="inferno")
 
 
@@ -247,6 +283,6 @@ def depth_preview_clip(
     metres = _depth_metres(depth)
     value_range = value_range or auto_depth_range(metres)
     frames = (colorize_depth(frame, value_range=value_range) for frame in metres)
-    path = Path(path)
+    path = path_argument(path)
     encode_video(frames, path, fps=fps, config=PREVIEW_CONFIG)
     return path

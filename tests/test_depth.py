@@ -13,7 +13,8 @@ Covers:
   negatives) and the step sizes of SPEC §3.1 (log and linear);
 - the invalid mask: code 0 only for invalid pixels, NaN exactly there after dequantization,
   LeRobot's codes everywhere else (except LeRobot's own code 0, which becomes 1);
-- channel layouts (H, W, 1), (1, H, W), (N, 1, H, W), (N, H, W, 1) squeeze; 1-D refused;
+- channel layouts (H, W, 1), (N, 1, H, W), (N, H, W, 1) squeeze, (1, H, W) stays one frame;
+  1-D and other layouts refused;
   forced and invalid units;
 - ``DepthQuantization`` validation and ``from_info`` (missing or null keys take defaults).
 """
@@ -376,11 +377,10 @@ class TestLayouts:
         ("batch", "add_channel"),
         [
             (False, lambda a: a[..., None]),
-            (False, lambda a: a[None]),
-            (True, lambda a: a[:, None]),
             (True, lambda a: a[..., None]),
+            (True, lambda a: a[:, None]),
         ],
-        ids=["(H,W,1)", "(1,H,W)", "(N,1,H,W)", "(N,H,W,1)"],
+        ids=["(H,W,1)", "(N,H,W,1)", "(N,1,H,W)"],
     )
     def test_single_channel_axis_is_squeezed(self, batch: bool, add_channel: Any) -> None:
         plain = self.FRAMES if batch else self.FRAMES[0]
@@ -394,11 +394,18 @@ class TestLayouts:
         assert decoded.shape == plain.shape
         np.testing.assert_array_equal(decoded, dequantize_depth(expected_codes, output_unit="m"))
 
-    @pytest.mark.parametrize("shape", [(8,), ()])
-    def test_fewer_than_two_dims_refused(self, shape: tuple[int, ...]) -> None:
-        with pytest.raises(ConfigError, match="at least 2-D"):
+    def test_one_frame_keeps_its_frame_axis(self) -> None:
+        # (1, H, W) is one frame, not a channel: it was squeezed to (H, W) before.
+        codes = quantize_depth(self.FRAMES[:1])
+        assert codes.shape == (1, 6, 8)
+        assert dequantize_depth(codes).shape == (1, 6, 8)
+        assert dequantize_depth(codes[..., None]).shape == (1, 6, 8)
+
+    @pytest.mark.parametrize("shape", [(8,), (), (2, 3, 6, 8), (2, 6, 8, 3), (1, 2, 3, 4, 5)])
+    def test_other_layouts_refused(self, shape: tuple[int, ...]) -> None:
+        with pytest.raises(ConfigError, match=r"must be \(H, W\), \(N, H, W\)"):
             quantize_depth(np.ones(shape, dtype=np.float32))
-        with pytest.raises(ConfigError, match="at least 2-D"):
+        with pytest.raises(ConfigError, match=r"codes must be \(H, W\), \(N, H, W\)"):
             dequantize_depth(np.ones(shape, dtype=np.uint16))
 
 

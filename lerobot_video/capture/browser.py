@@ -52,11 +52,13 @@ class BrowserSource(FrameSource):
             clock: Seconds from a monotonic clock; replaceable for tests.
 
         Raises:
-            ConfigError: A size or rate that is not > 0.
+            ConfigError: A size or rate that is not > 0, or a ``clock`` that is not callable.
         """
         check_pixels("height", height)
         check_pixels("width", width)
         check_positive("fps", fps, "frames per second")
+        if not callable(clock):
+            raise ConfigError(f"clock must be a callable returning seconds, got {clock!r}.")
         self.height, self.width, self.fps = height, width, float(fps)
         self.name = "browser"
         self._clock = clock
@@ -79,10 +81,10 @@ class BrowserSource(FrameSource):
                 is copied, so the caller may reuse it.
 
         Raises:
-            ConfigError: Not an (H, W, 3) uint8 array.
+            ConfigError: Not a non-empty (H, W, 3) uint8 array.
         """
         array = np.asarray(frame)
-        if array.dtype != np.uint8 or array.ndim != 3 or array.shape[2] != 3:
+        if array.dtype != np.uint8 or array.ndim != 3 or array.shape[2] != 3 or not array.size:
             raise ConfigError(
                 f"Browser frames must be RGB (H, W, 3) uint8, got shape {array.shape} "
                 f"{array.dtype}."

@@ -20,6 +20,7 @@ from lerobot_video.capture.source import (
     FrameSource,
     SourceStatus,
     StreamSpec,
+    check_flag,
     check_pixels,
     check_positive,
     not_started,
@@ -128,7 +129,8 @@ class RealSenseSource(FrameSource):
             depth: Also deliver the ``depth`` stream.
 
         Raises:
-            ConfigError: An empty serial, or a size or rate that is not a positive integer.
+            ConfigError: An empty serial, a size or rate that is not a positive integer, or
+                a ``depth`` that is not a bool.
         """
         if serial is not None and (not isinstance(serial, str) or not serial):
             raise ConfigError(f"serial must be a non-empty string or None, got {serial!r}.")
@@ -139,6 +141,7 @@ class RealSenseSource(FrameSource):
                 f"fps must be a whole number of frames per second the camera offers (e.g. 15, "
                 f"30, 60), got {fps!r}."
             )
+        check_flag("depth", depth)
         self.serial, self.width, self.height, self.has_depth = serial, width, height, depth
         self.name = "realsense" if serial is None else f"realsense_{serial}"
         self.fps = float(fps)

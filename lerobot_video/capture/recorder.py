@@ -23,7 +23,7 @@ from typing import Any, Literal
 
 import numpy.typing as npt
 
-from lerobot_video.capture.source import Frames, FrameSource, StreamSpec
+from lerobot_video.capture.source import Frames, FrameSource, StreamSpec, check_positive
 from lerobot_video.dataset.episodes import EpisodeInfo
 from lerobot_video.dataset.streaming import EncoderStats
 from lerobot_video.dataset.writer import DatasetWriter
@@ -50,12 +50,15 @@ def camera_features(source: FrameSource, *, camera: str = "camera") -> dict[str,
         Feature key to its LeRobot feature description, in the source's stream order.
 
     Raises:
-        ConfigError: ``camera`` is empty or has other characters.
+        ConfigError: ``camera`` is not a string of those characters, or ``source`` is not a
+            :class:`FrameSource`.
     """
-    if not camera or not camera.replace("_", "").isalnum():
+    if not isinstance(camera, str) or not camera.replace("_", "").isalnum():
         raise ConfigError(
             f"Camera name {camera!r} must be letters, digits and underscores (e.g. 'front')."
         )
+    if not isinstance(source, FrameSource):
+        raise ConfigError(f"source must be a FrameSource (ReplaySource...), got {source!r}.")
     return {feature_key(spec, camera): _feature(spec) for spec in source.streams()}
 
 
@@ -132,7 +135,9 @@ class Recorder:
         fps: Capture rate; the dataset's fps when None.
 
     Raises:
-        ConfigError: Empty task, or a source stream missing from the writer's features.
+        ConfigError: Empty task or camera, a source or writer of the wrong type, an fps
+            that is not a finite number > 0, or a source stream missing from the writer's
+            features.
     """
 
     def __init__(
@@ -144,8 +149,7 @@ class Recorder:
         camera: str = "camera",
         fps: float | None = None,
     ) -> None:
-        if not isinstance(task, str) or not task.strip():
-            raise ConfigError("The task must be a non-empty text, e.g. 'pick up the cube'.")
+        _check_arguments(source, writer, task=task, camera=camera, fps=fps)
         self._keys = {spec.key: feature_key(spec, camera) for spec in source.streams()}
         if set(self._keys.values()) != set(writer.features):
             raise ConfigError(
@@ -343,3 +347,25 @@ class Recorder:
             self._error = message
             self._state = "failed"
             self._writer.clear_episode()
+
+
+def _check_arguments(
+    source: object, writer: object, *, task: object, camera: object, fps: object
+) -> None:
+    """The recorder's arguments, checked before anything is kept (``ConfigError``)."""
+    if not isinstance(source, FrameSource):
+        raise ConfigError(
+            f"source must be a FrameSource (ReplaySource, OpenCVSource...), got {source!r}."
+        )
+    if not isinstance(writer, DatasetWriter):
+        raise ConfigError(
+            f"writer must be a DatasetWriter from create_dataset or resume_dataset, got {writer!r}."
+        )
+    if not isinstance(task, str) or not task.strip():
+        raise ConfigError(
+            f"The task must be a non-empty text, e.g. 'pick up the cube', got {task!r}."
+        )
+    if not isinstance(camera, str) or not camera:
+        raise ConfigError(f"camera must be a non-empty name, got {camera!r}.")
+    if fps is not None:
+        check_positive("fps", fps, "frames per second")  # type: ignore[arg-type]

@@ -18,6 +18,8 @@ from lerobot_video.capture.source import (
     Frames,
     FrameSource,
     StreamSpec,
+    check_flag,
+    check_path,
     check_positive,
     not_started,
     read_only,
@@ -73,12 +75,19 @@ class ReplaySource(FrameSource):
             clock: Seconds from a monotonic clock; replaceable for tests.
 
         Raises:
-            ConfigError: ``fps`` is not > 0, unsupported files, or depth that does not match
-                the RGB frames in count, size or rate.
+            ConfigError: ``fps`` is not > 0, a path or flag of the wrong type, unsupported
+                files, or depth that does not match the RGB frames in count, size or rate.
             MediaError: A file cannot be read.
         """
+        check_path("rgb_path", rgb_path)
+        if depth_path is not None:
+            check_path("depth_path", depth_path)
         if fps is not None:
             check_positive("fps", fps, "frames per second")
+        check_flag("loop", loop)
+        check_flag("paced", paced)
+        if not callable(clock):
+            raise ConfigError(f"clock must be a callable returning seconds, got {clock!r}.")
         clip = load_clip(rgb_path)
         self.name = clip.name
         self.fps = float(fps if fps is not None else clip.fps)

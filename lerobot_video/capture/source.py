@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import abc
 import math
+import os
 from dataclasses import dataclass
 from types import TracebackType
 from typing import Any, Literal, TypeVar
@@ -171,3 +172,15 @@ def check_positive(name: str, value: float, unit: str) -> None:
         or value <= 0
     ):
         raise ConfigError(f"{name} must be a finite number > 0 ({unit}), got {value!r}.")
+
+
+def check_flag(name: str, value: object) -> None:
+    """Refuse a flag that is not ``True``/``False`` (``"no"`` would be true; ``ConfigError``)."""
+    if not isinstance(value, bool):
+        raise ConfigError(f"{name} must be True or False, got {value!r}.")
+
+
+def check_path(name: str, value: object) -> None:
+    """Refuse a file argument that is not a non-empty path (``ConfigError``)."""
+    if not isinstance(value, str | os.PathLike) or not str(value):
+        raise ConfigError(f"{name} must be a file path (str or os.PathLike), got {value!r}.")

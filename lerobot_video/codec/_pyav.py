@@ -102,4 +102,12 @@ def open_input(path: Path) -> av.container.InputContainer:
     if not container.streams.video:
         container.close()
         raise MediaError(f"{str(path)!r} has no video stream.", path=path)
+    context = container.streams.video[0].codec_context
+    if context is None or not context.pix_fmt or not context.width or not context.height:
+        container.close()
+        raise MediaError(
+            f"{str(path)!r} is truncated or corrupt: its video stream has no decodable "
+            f"header (codec, pixel format or size missing); re-encode or re-download it.",
+            path=path,
+        )
     return container

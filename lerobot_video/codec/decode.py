@@ -12,6 +12,7 @@ again from the keyframe before. Opened files stay in a bounded LRU cache.
 from __future__ import annotations
 
 import bisect
+import math
 import os
 import threading
 from collections import OrderedDict
@@ -26,7 +27,7 @@ import numpy as np
 import numpy.typing as npt
 
 from lerobot_video.codec._pyav import open_input
-from lerobot_video.errors import ConfigError, FrameIndexError, MediaError
+from lerobot_video.errors import ConfigError, FrameIndexError, MediaError, path_argument
 
 DECODER_CACHE_SIZE = int(os.environ.get("LEROBOT_VIDEO_DECODER_CACHE_SIZE", "16"))
 """How many opened video files are kept (least recently used are closed first)."""
@@ -40,6 +41,9 @@ def _gray12(frame: av.VideoFrame) -> npt.NDArray[np.uint16]:
     # The luma plane as 16-bit words: 12-bit depth codes come back exactly as written.
     return cast("npt.NDArray[np.uint16]", frame.to_ndarray(format="gray12le"))
 
+
+DEPTH_CODE_PIXEL_FORMATS = ("gray12le", "gray12be")
+"""Stream pixel formats whose samples are 12-bit depth codes."""
 
 _Converter = Callable[[av.VideoFrame], npt.NDArray[Any]]
 
@@ -225,12 +229,13 @@ def decode_frames(
         RGB frames, shape (len(timestamps), H, W, 3), uint8, in the order of ``timestamps``.
 
     Raises:
-        ConfigError: ``timestamps`` is empty or not finite, or ``tolerance_seconds`` is
-            negative.
+        ConfigError: ``timestamps`` is not a non-empty 1-D list, tuple or array of finite
+            seconds (generators are refused), or ``tolerance_seconds`` is not a finite
+            number >= 0.
         FrameIndexError: A timestamp has no frame within ``tolerance_seconds``.
         MediaError: The file is missing, not a video, truncated or corrupt.
     """
-    return _decode_at(Path(path), timestamps, tolerance_seconds, _rgb)
+    return _decode_at(path_argument(path), timestamps, tolerance_seconds, _rgb)
 
 
 def decode_depth_codes(
@@ -254,12 +259,14 @@ def decode_depth_codes(
         Codes, (len(timestamps), H, W) uint16 in [0, 4095] for 12-bit streams.
 
     Raises:
-        ConfigError: ``timestamps`` is empty or not finite, or ``tolerance_seconds`` is
-            negative.
+        ConfigError: ``timestamps`` is not a non-empty 1-D list, tuple or array of finite
+            seconds (generators are refused), or ``tolerance_seconds`` is not a finite
+            number >= 0.
         FrameIndexError: A timestamp has no frame within ``tolerance_seconds``.
-        MediaError: The file is missing, not a video, truncated or corrupt.
+        MediaError: The file is missing, not a video, truncated or corrupt, or not a 12-bit
+            grey (depth) video.
     """
-    return _decode_at(Path(path), timestamps, tolerance_seconds, _gray12)
+    return _decode_at(path_argument(path), timestamps, tolerance_seconds, _gray12)
 
 
 def _decode_at(
@@ -268,18 +275,46 @@ def _decode_at(
     tolerance_seconds: float,
     convert: _Converter,
 ) -> npt.NDArray[Any]:
-    times = np.asarray(timestamps, dtype=np.float64)
-    if times.ndim != 1 or times.size == 0 or not np.all(np.isfinite(times)):
+    times = _checked_times(timestamps)
+    if (
+        isinstance(tolerance_seconds, bool)
+        or not isinstance(tolerance_seconds, int | float | np.floating | np.integer)
+        or not tolerance_seconds >= 0
+        or not math.isfinite(tolerance_seconds)
+    ):
         raise ConfigError(
-            f"timestamps must be a non-empty 1-D sequence of finite seconds, got {timestamps!r}."
+            f"tolerance_seconds must be a finite number of seconds >= 0, got {tolerance_seconds!r}."
         )
-    if not tolerance_seconds >= 0:
-        raise ConfigError(f"tolerance_seconds must be >= 0, got {tolerance_seconds!r}.")
     video = _CACHE.get(path)
+    pix_fmt = video.stream.codec_context.pix_fmt
+    if convert is _gray12 and pix_fmt not in DEPTH_CODE_PIXEL_FORMATS:
+        raise MediaError(
+            f"{str(path)!r} is not a depth video: its pixel format is {pix_fmt!r}, but 12-bit "
+            f"depth codes are stored as {' or '.join(DEPTH_CODE_PIXEL_FORMATS)}; use "
+            f"decode_frames for colour video.",
+            path=path,
+        )
     with video.lock:
         nearest = video.nearest_frames(times, tolerance_seconds)
         decoded = video.decode(sorted(set(nearest.tolist())), convert)
     return np.stack([decoded[pts] for pts in nearest.tolist()])
+
+
+def _checked_times(timestamps: object) -> npt.NDArray[np.float64]:
+    """Timestamps as a 1-D float64 array, or ConfigError naming what was given."""
+    message = (
+        f"timestamps must be a non-empty 1-D sequence (list, tuple or array) of finite "
+        f"seconds, got {timestamps!r}."
+    )
+    if isinstance(timestamps, str | bytes) or not isinstance(timestamps, Sequence | np.ndarray):
+        raise ConfigError(message)
+    try:
+        times = np.asarray(timestamps, dtype=np.float64)
+    except (TypeError, ValueError) as err:
+        raise ConfigError(message) from err
+    if times.ndim != 1 or times.size == 0 or not np.all(np.isfinite(times)):
+        raise ConfigError(message)
+    return times
 
 
 def decode_all_frames(
@@ -296,18 +331,22 @@ def decode_all_frames(
         second (30 when the file does not say).
 
     Raises:
-        ConfigError: ``max_frames`` is below 1.
-        MediaError: The file is missing, not a video, or corrupt.
+        ConfigError: ``max_frames`` is not an integer >= 1 or None.
+        MediaError: The file is missing, not a video, or corrupt, or truncated (fewer frames
+            decode than its header lists).
     """
-    if max_frames is not None and max_frames < 1:
-        raise ConfigError(f"max_frames must be >= 1 or None, got {max_frames!r}.")
-    path = Path(path)
+    if max_frames is not None and (
+        isinstance(max_frames, bool) or not isinstance(max_frames, int) or max_frames < 1
+    ):
+        raise ConfigError(f"max_frames must be an integer >= 1 or None, got {max_frames!r}.")
+    path = path_argument(path)
     container = open_input(path)
     frames: list[npt.NDArray[np.uint8]] = []
     try:
         stream = container.streams.video[0]
         stream.codec_context.thread_type = "AUTO"  # throughput matters here, not latency
         rate = stream.base_rate or stream.average_rate
+        header_frames = stream.frames or 0
         for frame in container.decode(stream):
             frames.append(_rgb(frame))
             if max_frames is not None and len(frames) >= max_frames:
@@ -318,4 +357,16 @@ def decode_all_frames(
         container.close()
     if not frames:
         raise MediaError(f"{str(path)!r} has no decodable frames.", path=path)
+    _check_complete(path, len(frames), header_frames, max_frames)
     return np.stack(frames), round(float(rate)) if rate else 30
+
+
+def _check_complete(path: Path, decoded: int, header: int, max_frames: int | None) -> None:
+    """Refuse a file that decodes to fewer frames than its header lists (truncated)."""
+    expected = header if max_frames is None else min(header, max_frames)
+    if header and decoded < expected:
+        raise MediaError(
+            f"{str(path)!r} is truncated or corrupt: its header lists {header} frames but "
+            f"only {decoded} could be decoded.",
+            path=path,
+        )

@@ -25,11 +25,11 @@ from lerobot_video.codec.frames import (
     check_rgb_frame,
     rgb_video_frame,
 )
-from lerobot_video.codec.mp4_writer import Mp4Writer
+from lerobot_video.codec.mp4_writer import Mp4Writer, check_frame_size
 from lerobot_video.codec.probe import feature_info, probe_video
 from lerobot_video.codec.support import EncoderPlan, plan_encoder
 from lerobot_video.config import DepthEncoderConfig, RGBEncoderConfig
-from lerobot_video.errors import ConfigError, MediaError
+from lerobot_video.errors import ConfigError, MediaError, path_argument
 
 ProgressCallback = Callable[[int, int], None]
 """Called as ``progress(done, total)``; ``total`` is 0 when unknown (an iterator of frames)."""
@@ -56,7 +56,10 @@ def _plan_for(
         given = type(config)
     if not issubclass(given, kind):
         article = "an" if kind is RGBEncoderConfig else "a"
-        raise ConfigError(f"{caller} needs {article} {kind.__name__}, got {given.__name__}.")
+        raise ConfigError(
+            f"{caller} needs {article} {kind.__name__}, got {given.__name__} as config "
+            f"({config!r:.80}); pass {article} {kind.__name__} or its EncoderPlan."
+        )
     if isinstance(config, EncoderPlan):
         return config
     return plan_encoder(config, encoder_threads=encoder_threads)
@@ -94,16 +97,17 @@ def encode_video(
         probed from the written file, encoder-derived keys from the config.
 
     Raises:
-        ConfigError: Invalid fps, frames, or settings this FFmpeg build refuses.
+        ConfigError: Invalid fps, frames, path or config; a frame size outside the
+            encoder's limits (see ``FRAME_SIZE_LIMITS``); settings this FFmpeg build refuses.
         CodecUnavailableError: The encoder is not available on this machine.
-        MediaError: FFmpeg failed while writing.
+        MediaError: ``path`` is a folder or its folder is missing; FFmpeg failed while
+            writing. Nothing is written before every argument has been checked.
     """
+    out = output_path(path)
     plan = _plan_for(config, RGBEncoderConfig, encoder_threads, "encode_video")
     if isinstance(frames, np.ndarray) and frames.ndim != 4:
         raise ConfigError(f"frames must have shape (N, H, W, 3), got {frames.shape}.")
-    return _encode_atomically(
-        frames, Path(path), fps, plan, progress, check_rgb_frame, rgb_video_frame
-    )
+    return _encode_atomically(frames, out, fps, plan, progress, check_rgb_frame, rgb_video_frame)
 
 
 def encode_depth_video(
@@ -140,16 +144,18 @@ def encode_depth_video(
         The feature's ``info`` block: LeRobot's keys plus ``depth_unit`` (the input unit).
 
     Raises:
-        ConfigError: Invalid fps, frames, units, or settings this FFmpeg build refuses.
+        ConfigError: Invalid fps, frames, units, path or config; a frame size outside the
+            encoder's limits; a pixel format other than gray12le; settings this FFmpeg
+            build refuses.
         CodecUnavailableError: The encoder is not available on this machine.
-        MediaError: FFmpeg failed while writing.
+        MediaError: ``path`` is a folder or its folder is missing; FFmpeg failed while
+            writing.
     """
+    out = output_path(path)
     plan = _plan_for(config, DepthEncoderConfig, None, "encode_depth_video")
     assert isinstance(plan.config, DepthEncoderConfig)
     to_video_frame = DepthVideoFrames(plan.config, input_unit=input_unit, mark_invalid=mark_invalid)
-    info = _encode_atomically(
-        depth, Path(path), fps, plan, progress, check_depth_frame, to_video_frame
-    )
+    info = _encode_atomically(depth, out, fps, plan, progress, check_depth_frame, to_video_frame)
     info["depth_unit"] = to_video_frame.unit
     return info
 
@@ -170,6 +176,10 @@ def _encode_atomically(
     """
     if isinstance(fps, bool) or not isinstance(fps, int) or fps < 1:
         raise ConfigError(f"fps must be an integer >= 1, got {fps!r}.")
+    if isinstance(frames, str | bytes) or not isinstance(frames, Iterable):
+        raise ConfigError(
+            f"frames must be an array or an iterable of numpy frames, got {type(frames).__name__}."
+        )
     is_array = isinstance(frames, np.ndarray)
     total = len(frames) if isinstance(frames, np.ndarray) else 0
     frame_iter = iter(frames)
@@ -177,8 +187,7 @@ def _encode_atomically(
     if first is None:
         raise ConfigError("frames is empty; a video needs at least one frame.")
     check(first, 0, first)
-    if not path.parent.is_dir():
-        raise MediaError(f"Output folder {str(path.parent)!r} does not exist.", path=path)
+    check_frame_size(plan.config, first.shape[0], first.shape[1])
     handle, temp_name = tempfile.mkstemp(
         prefix=f".{path.stem}.", suffix=".partial.mp4", dir=path.parent
     )
@@ -193,6 +202,29 @@ def _encode_atomically(
     finally:
         temp_path.unlink(missing_ok=True)
     return info
+
+
+def output_path(path: object) -> Path:
+    """Check an output file path before anything is written, and return it as a Path.
+
+    Raises:
+        ConfigError: ``path`` is not a non-empty string or path.
+        MediaError: ``path`` is a folder, or its folder does not exist or is a file.
+    """
+    out = path_argument(path)
+    if out.is_dir():
+        raise MediaError(
+            f"Output path {str(out)!r} is a folder; give a file path such as "
+            f"{str(out / 'video.mp4')!r}.",
+            path=out,
+        )
+    if not out.parent.is_dir():
+        state = "is a file, not a folder" if out.parent.exists() else "does not exist"
+        raise MediaError(
+            f"Output folder {str(out.parent)!r} of {str(out)!r} {state}; create the folder first.",
+            path=out,
+        )
+    return out
 
 
 def _checked(

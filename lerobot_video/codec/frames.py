@@ -63,9 +63,13 @@ def check_depth_frame(frame: npt.NDArray[Any], index: int, first: npt.NDArray[An
             f"{getattr(frame, 'dtype', type(frame).__name__)}; frame 0 had {first.shape} "
             f"{first.dtype}. All frames must match."
         )
-    # quantize_depth drops a single channel axis, first or last.
-    if not (frame.ndim == 2 or (frame.ndim == 3 and 1 in (frame.shape[0], frame.shape[2]))):
+    if not (frame.ndim == 2 or (frame.ndim == 3 and frame.shape[2] == 1)):
         raise ConfigError(f"Depth frame {index} must be (H, W) or (H, W, 1), got {frame.shape}.")
+    if frame.dtype.kind not in "iuf":
+        raise ConfigError(
+            f"Depth frame {index} has dtype {frame.dtype}; depth must be integers (mm) or "
+            f"floats (m)."
+        )
 
 
 class DepthVideoFrames:
@@ -84,6 +88,10 @@ class DepthVideoFrames:
         input_unit: Literal["auto", "m", "mm"] = "auto",
         mark_invalid: bool = False,
     ) -> None:
+        if not isinstance(input_unit, str) or input_unit not in ("auto", "m", "mm"):
+            raise ConfigError(f"input_unit must be 'auto', 'm' or 'mm', got {input_unit!r}.")
+        if not isinstance(mark_invalid, bool):
+            raise ConfigError(f"mark_invalid must be True or False, got {mark_invalid!r}.")
         self._quantization = config.quantization
         self._input_unit: Literal["auto", "m", "mm"] = input_unit
         self._mark_invalid = mark_invalid

@@ -21,11 +21,40 @@ from lerobot_video.errors import ConfigError, MediaError
 logger = logging.getLogger(__name__)
 
 
-def _check_geometry(config: EncoderConfig, height: int, width: int) -> None:
+FRAME_SIZE_LIMITS: dict[str, tuple[int, int]] = {
+    "h264": (1, 16384),
+    "hevc": (16, 4096),
+    "libsvtav1": (4, 16384),
+    "ffv1": (1, 16384),
+}
+"""Smallest and largest width and height (pixels) each encoder opens with, measured on this
+PyAV build (libx265 refuses below 16 and above 4096; SVT-AV1 below 4, and it stalls, never
+returning, on thin frames such as 96x16 or 16x256: :func:`check_frame_size` refuses those)."""
+
+
+def check_frame_size(config: EncoderConfig, height: int, width: int) -> None:
+    """Refuse a frame size the encoder or the pixel format cannot take, before any I/O.
+
+    Raises:
+        ConfigError: The size is outside the encoder's limits, or odd with subsampled chroma.
+    """
+    low, high = FRAME_SIZE_LIMITS.get(config.encoder, (1, 1 << 16))
+    if not (low <= width <= high and low <= height <= high):
+        raise ConfigError(
+            f"Frame size {width}x{height} (width x height) is outside what {config.encoder!r} "
+            f"encodes: each side must be in [{low}, {high}] pixels; resize or pad the frames, "
+            f"or choose another vcodec."
+        )
+    if config.encoder == "libsvtav1" and min(width, height) < 32 and max(width, height) > 64:
+        raise ConfigError(
+            f"Frame size {width}x{height} (width x height) stalls 'libsvtav1' here (a side "
+            f"under 32 pixels with the other over 64 never finishes encoding); pad the short "
+            f"side to 32 pixels or more, or choose another vcodec such as 'h264'."
+        )
     pix_fmt = av.VideoFormat(config.pix_fmt)
     # Subsampled chroma (4:2:0, 4:2:2) needs even sizes; libx264 and SVT-AV1 refuse odd ones.
-    if (width % 2 and pix_fmt.chroma_width(width) != width) or (
-        height % 2 and pix_fmt.chroma_height(height) != height
+    if (width % 2 and pix_fmt.chroma_width(16) != 16) or (
+        height % 2 and pix_fmt.chroma_height(16) != 16
     ):
         raise ConfigError(
             f"Frame size {width}x{height} is odd but pix_fmt {config.pix_fmt!r} subsamples "
@@ -107,7 +136,7 @@ class Mp4Writer:
         if self._stream is not None:
             return
         config = self._plan.config
-        _check_geometry(config, height, width)
+        check_frame_size(config, height, width)
         try:
             stream = cast(
                 "av.VideoStream",

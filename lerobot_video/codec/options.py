@@ -137,8 +137,22 @@ def codec_options(config: EncoderConfig, *, encoder_threads: int | None = None) 
     Raises:
         ConfigError: ``encoder_threads`` is not a positive integer.
     """
+    check_config_type(config, "codec_options")
     check_encoder_threads(encoder_threads)
     return {key: str(value) for key, value in typed_codec_options(config, encoder_threads).items()}
+
+
+def check_config_type(config: object, caller: str) -> None:
+    """Refuse anything but an encoder config (a dict, None…) with a message naming it.
+
+    Raises:
+        ConfigError: ``config`` is not an RGBEncoderConfig or a DepthEncoderConfig.
+    """
+    if not isinstance(config, RGBEncoderConfig | DepthEncoderConfig):
+        raise ConfigError(
+            f"{caller} needs an RGBEncoderConfig or a DepthEncoderConfig as config, got "
+            f"{config!r}; build one, e.g. RGBEncoderConfig(vcodec='h264')."
+        )
 
 
 def check_encoder_threads(encoder_threads: int | None) -> None:
@@ -184,7 +198,11 @@ def is_lossless(config: EncoderConfig) -> bool:
 
     Returns:
         True when the round trip is exact.
+
+    Raises:
+        ConfigError: ``config`` is not an encoder config.
     """
+    check_config_type(config, "is_lossless")
     if config.encoder == "ffv1":
         return True
     return config.encoder == "hevc" and _X265_LOSSLESS in _x265_params(config)
@@ -205,8 +223,11 @@ def with_lossless(config: _ConfigT, lossless: bool) -> _ConfigT:
         A config of the same class for which :func:`is_lossless` equals ``lossless``.
 
     Raises:
-        ConfigError: The encoder has no such mode (lossy ``ffv1``, lossless ``libsvtav1``…).
+        ConfigError: The encoder has no such mode (lossy ``ffv1``, lossless ``libsvtav1``…),
+            or ``lossless`` is not a bool.
     """
+    if not isinstance(lossless, bool):
+        raise ConfigError(f"lossless must be True or False, got {lossless!r}.")
     if is_lossless(config) == lossless:
         return config
     if config.encoder != "hevc":

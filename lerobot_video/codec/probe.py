@@ -12,7 +12,7 @@ import av
 
 from lerobot_video.codec._pyav import open_input
 from lerobot_video.config import DepthEncoderConfig, EncoderConfig
-from lerobot_video.errors import MediaError
+from lerobot_video.errors import MediaError, path_argument
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)
@@ -114,7 +114,7 @@ def probe_video(path: str | os.PathLike[str]) -> VideoInfo:
     Raises:
         MediaError: The file is missing, empty, not a video, or corrupt.
     """
-    path = Path(path)
+    path = path_argument(path)
     container = open_input(path)
     try:
         stream = container.streams.video[0]

@@ -18,7 +18,12 @@ import av
 from av.codec.context import OptionType
 
 from lerobot_video.codec._pyav import keep_thread_scheduling, quiet_options
-from lerobot_video.codec.options import check_encoder_threads, codec_options, typed_codec_options
+from lerobot_video.codec.options import (
+    check_config_type,
+    check_encoder_threads,
+    codec_options,
+    typed_codec_options,
+)
 from lerobot_video.config import (
     HW_VIDEO_CODECS,
     VALID_VIDEO_CODECS,
@@ -156,6 +161,7 @@ def resolve_auto_codec(config: EncoderConfig) -> EncoderConfig:
     Returns:
         The same config, or a copy with ``vcodec`` set to the chosen encoder.
     """
+    check_config_type(config, "resolve_auto_codec")
     if config.vcodec != "auto":
         return config
     name = _auto_encoder()
@@ -272,7 +278,17 @@ def _check_named_value(encoder: str, key: str, value: OptionValue) -> None:
     )
 
 
+DEPTH_PIXEL_FORMATS: tuple[str, ...] = ("gray12le",)
+"""Pixel formats a depth stream may be encoded in: the ones that store 12-bit grey codes
+exactly (yuv420p, gray10le or yuv420p12le change them, even when lossless)."""
+
+
 def _check_pixel_format(config: EncoderConfig) -> None:
+    if config.CHANNELS == 1 and config.pix_fmt not in DEPTH_PIXEL_FORMATS:
+        raise ConfigError(
+            f"pix_fmt {config.pix_fmt!r} does not store 12-bit depth codes exactly; allowed "
+            f"for a DepthEncoderConfig: {', '.join(DEPTH_PIXEL_FORMATS)}."
+        )
     formats = supported_pixel_formats(config.encoder)
     if formats and config.pix_fmt not in formats:
         raise ConfigError(
@@ -306,9 +322,11 @@ def plan_encoder(config: EncoderConfig, *, encoder_threads: int | None = None) -
     Raises:
         CodecUnavailableError: The encoder is missing or cannot be opened here; the message
             lists the encoders that work.
-        ConfigError: A pixel format or option value the encoder refuses; the message says
-            what is allowed.
+        ConfigError: ``config`` is not an encoder config; a pixel format or option value
+            the encoder refuses, or a depth pixel format other than gray12le (the others
+            change 12-bit codes); the message says what is allowed.
     """
+    check_config_type(config, "plan_encoder")
     config = resolve_auto_codec(config)
     encoder = config.encoder
     reason = _encoder_open_error(encoder)
@@ -346,4 +364,5 @@ def check_supported(config: EncoderConfig, *, encoder_threads: int | None = None
         ConfigError: A pixel format or option value the encoder refuses; the message says
             what is allowed.
     """
+    check_config_type(config, "check_supported")
     plan_encoder(config, encoder_threads=encoder_threads)

@@ -50,6 +50,7 @@ class CheckedFrame:
     task: str
     values: dict[str, Any]
     images: dict[str, npt.NDArray[Any]]
+    depth_units: dict[str, Literal["mm", "m"]]
 
 
 class EpisodeBuffer:
@@ -104,9 +105,14 @@ class EpisodeBuffer:
         Raises:
             ConfigError: Missing or extra keys, or a value of the wrong shape, dtype or range.
         """
+        if not isinstance(frame, Mapping):
+            raise ConfigError(
+                f"frame must be a mapping of feature name to value plus 'task', got "
+                f"{type(frame).__name__} {frame!r:.80}."
+            )
         expected = {*self._column_keys, *self._video_keys, "task"}
         if set(frame) != expected:
-            missing, extra = sorted(expected - set(frame)), sorted(set(frame) - expected)
+            missing, extra = sorted(expected - set(frame)), sorted(set(frame) - expected, key=repr)
             raise ConfigError(
                 f"Frame keys do not match the features: missing {missing}, unexpected {extra}. "
                 f"Give every feature plus 'task'; the default columns are computed."
@@ -114,10 +120,12 @@ class EpisodeBuffer:
         task = frame["task"]
         if not isinstance(task, str) or not task:
             raise ConfigError(f"frame['task'] must be a non-empty string, got {task!r}.")
+        images = {key: self._check_camera(key, frame[key]) for key in self._video_keys}
         return CheckedFrame(
             task=task,
             values={key: self._check_value(key, frame[key]) for key in self._column_keys},
-            images={key: self._check_camera(key, frame[key]) for key in self._video_keys},
+            images=images,
+            depth_units={key: self._depth_unit(key, images[key]) for key in self._depth_keys},
         )
 
     def append(self, frame: CheckedFrame, episode_index: int) -> None:
@@ -127,6 +135,8 @@ class EpisodeBuffer:
             frame: What :meth:`check` returned.
             episode_index: Index of the episode being buffered (names the staged files).
         """
+        for key, unit in frame.depth_units.items():
+            self._depth_units.setdefault(key, unit)
         for key, value in frame.values.items():
             self._values[key].append(value)
         if self._staging_dir is not None:
@@ -153,7 +163,7 @@ class EpisodeBuffer:
             )
         if array.shape != shape and not (shape == (1,) and array.shape == ()):
             raise ConfigError(f"Feature {key!r} must have shape {shape}, got {array.shape}.")
-        return array.astype(dtype).reshape(shape)
+        return _cast_exactly(key, array, dtype).reshape(shape)
 
     def _check_camera(self, key: str, image: Any) -> npt.NDArray[Any]:
         height, width, channels = self._features[key].shape
@@ -172,7 +182,12 @@ class EpisodeBuffer:
             return self._check_depth(key, array)
         if array.dtype == np.uint8:
             return array
-        if not np.issubdtype(array.dtype, np.floating) or array.min() < 0 or array.max() > 1:
+        if (
+            not np.issubdtype(array.dtype, np.floating)
+            or not np.isfinite(array).all()
+            or array.min() < 0
+            or array.max() > 1
+        ):
             raise ConfigError(
                 f"Camera {key!r} must be uint8, or float in [0, 1]; got {array.dtype} in "
                 f"[{array.min()}, {array.max()}]."
@@ -184,15 +199,22 @@ class EpisodeBuffer:
             raise ConfigError(
                 f"Depth camera {key!r} must be uint16 (mm) or float32 (m), got {image.dtype}."
             )
+        return image
+
+    def _depth_unit(self, key: str, image: npt.NDArray[Any]) -> Literal["mm", "m"]:
+        """The frame's depth unit; refused when the dataset already records another.
+
+        Nothing is kept here: :meth:`append` fixes the unit once the whole frame passed.
+        """
         unit: Literal["mm", "m"] = "m" if image.dtype == np.float32 else "mm"
         # As LeRobot: the unit is recorded once, from the first depth frame's dtype.
-        fixed = self._depth_units.setdefault(key, unit)
+        fixed = self._depth_units.get(key, unit)
         if fixed != unit:
             raise ConfigError(
                 f"Depth camera {key!r} records {fixed!r} but this frame is "
                 f"{image.dtype} ({unit!r}); keep one dtype for the whole dataset."
             )
-        return image
+        return unit
 
     def _stage(
         self, staging_dir: Path, key: str, image: npt.NDArray[Any], episode_index: int
@@ -233,3 +255,22 @@ class EpisodeBuffer:
         self._cameras.clear()
         self.tasks = []
         self._values = {key: [] for key in self._column_keys}
+
+
+def _cast_exactly(key: str, array: npt.NDArray[Any], dtype: np.dtype[Any]) -> npt.NDArray[Any]:
+    """``array`` as ``dtype``, refused when a value does not fit (no overflow, no wrap)."""
+    if array.dtype == dtype or array.dtype == np.bool_:
+        return array.astype(dtype)
+    with np.errstate(over="ignore", invalid="ignore"):
+        cast = array.astype(dtype)
+    if np.issubdtype(dtype, np.integer):
+        info = np.iinfo(dtype)
+        fits = bool(((array >= info.min) & (array <= info.max)).all())
+    else:
+        fits = bool((np.isfinite(cast) | ~np.isfinite(array)).all())
+    if not fits:
+        raise ConfigError(
+            f"Feature {key!r} has values that do not fit its dtype {dtype.name}: "
+            f"{array.tolist()!r:.80}; keep values within the dtype's range."
+        )
+    return cast

@@ -9,7 +9,8 @@ from pathlib import Path
 
 from lerobot_video.dataset.files import write_atomically
 from lerobot_video.dataset.layout import INFO_PATH, STAGING_DIR
-from lerobot_video.errors import MetadataError
+from lerobot_video.dataset.metadata_checks import root_path
+from lerobot_video.errors import ConfigError, MetadataError
 
 _STORED_SUFFIXES = (".mp4", ".parquet")  # already compressed: zipping again only costs time
 
@@ -36,10 +37,13 @@ def archive_dataset(
 
     Raises:
         MetadataError: ``root`` is not a dataset folder.
+        ConfigError: ``destination`` is inside the dataset, is a folder, or lies under a
+            file. Missing folders above it are created.
     """
-    root, destination = Path(root), Path(destination)
+    root, destination = root_path(root), root_path(destination, "destination")
     if not (root / INFO_PATH).is_file():
         raise MetadataError(f"{str(root)!r} is not a dataset folder (no {INFO_PATH}).")
+    _check_destination(root, destination)
     files = sorted(
         path
         for path in root.rglob("*")
@@ -61,3 +65,25 @@ def archive_dataset(
 
     write_atomically(destination, write)
     return destination
+
+
+def _check_destination(root: Path, destination: Path) -> None:
+    """Refuse a zip path that is a folder, lies under a file, or inside the dataset.
+
+    Missing folders above ``destination`` are created by the write, as before.
+    """
+    if destination.resolve().is_relative_to(root.resolve()):
+        raise ConfigError(
+            f"destination {str(destination)!r} is inside the dataset {str(root)!r}; write the "
+            f"archive outside it."
+        )
+    if destination.is_dir():
+        raise ConfigError(
+            f"destination {str(destination)!r} is a folder; pass the path of the zip file."
+        )
+    existing = next(parent for parent in destination.absolute().parents if parent.exists())
+    if not existing.is_dir():
+        raise ConfigError(
+            f"destination {str(destination)!r} cannot be written: {str(existing)!r} is a file, "
+            f"not a folder."
+        )

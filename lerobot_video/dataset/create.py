@@ -8,10 +8,10 @@ from __future__ import annotations
 
 import os
 from collections.abc import Mapping
-from pathlib import Path
 from typing import Any
 
 from lerobot_video.config import DepthEncoderConfig, RGBEncoderConfig
+from lerobot_video.dataset.create_checks import check_arguments, check_new_root
 from lerobot_video.dataset.encoding import RecordingOptions, plan_camera_encoders
 from lerobot_video.dataset.features import check_features, features_json
 from lerobot_video.dataset.files import write_json
@@ -59,17 +59,21 @@ def create_dataset(
         The writer; ``meta/info.json`` already exists.
 
     Raises:
-        ConfigError: ``root`` exists, or invalid fps, features or encoder settings.
+        ConfigError: ``root`` exists (even as an empty folder) or lies under a file; or
+            invalid fps, features, encoder settings or options (wrong types included).
         CodecUnavailableError: An encoder needed by a camera is missing here.
     """
-    root = Path(root)
-    if root.exists():
-        raise ConfigError(
-            f"Dataset root {str(root)!r} already exists; pass a new folder (datasets are never "
-            f"recorded into an existing one)."
-        )
+    root = check_new_root(root)
     if isinstance(fps, bool) or not isinstance(fps, int) or fps < 1:
         raise ConfigError(f"fps must be an integer >= 1, got {fps!r}.")
+    check_arguments(
+        robot_type=robot_type,
+        rgb_encoder=rgb_encoder,
+        depth_encoder=depth_encoder,
+        chunking=chunking,
+        streaming_encoding=streaming_encoding,
+        realtime=realtime,
+    )
     options = RecordingOptions(
         streaming_encoding=streaming_encoding,
         encoder_queue_maxsize=encoder_queue_maxsize,

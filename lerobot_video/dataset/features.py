@@ -85,6 +85,11 @@ class FeatureInfo:
             shape = tuple(int(n) for n in entry["shape"])
         except (KeyError, TypeError, ValueError) as err:
             raise MetadataError(f"Feature {name!r} has no valid 'shape': {entry!r}.") from err
+        for block in ("info", "video_info"):
+            if not isinstance(entry.get(block) or {}, Mapping):
+                raise MetadataError(
+                    f"Feature {name!r} has a {block!r} that is not a mapping: {entry[block]!r:.80}."
+                )
         info = copy.deepcopy(dict(entry.get("info") or {}))
         extras = {k: copy.deepcopy(v) for k, v in entry.items() if k not in _KNOWN_KEYS}
         kind = None
@@ -208,7 +213,10 @@ def check_features(features: Mapping[str, Mapping[str, Any]]) -> dict[str, Featu
             raise ConfigError(
                 f"Feature {name!r} is added by the dataset itself; remove it from features."
             )
-        checked[name] = _check_feature(name, spec)
+        try:
+            checked[name] = _check_feature(name, spec)
+        except MetadataError as err:  # from_dict's checks, here about an argument
+            raise ConfigError(str(err)) from err
     return {**checked, **default_features()}
 
 
@@ -222,6 +230,8 @@ def _check_feature(name: str, spec: Mapping[str, Any]) -> FeatureInfo:
     ):
         raise ConfigError(f"Feature {name!r} shape must be positive integers, got {shape!r}.")
     dtype = entry["dtype"]
+    if not isinstance(dtype, str):
+        raise ConfigError(f"Feature {name!r} dtype must be a string, got {dtype!r}.")
     if dtype == "video":
         return _check_video(name, entry)
     if dtype == "string" or dtype in _NUMERIC_DTYPES:
@@ -245,6 +255,8 @@ def _check_video(name: str, entry: dict[str, Any]) -> FeatureInfo:
             f"(height, width, 1) for depth, got {shape!r}."
         )
     info = entry.get("info") or {}
+    if not isinstance(info, Mapping):
+        raise ConfigError(f"Video feature {name!r} 'info' must be a mapping, got {info!r}.")
     if shape[2] == 1 and "is_depth_map" not in info:
         entry["info"] = {"is_depth_map": True, **info}
     feature = FeatureInfo.from_dict(entry, name=name)

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from lerobot_video.dataset.metadata_checks import inside
 from lerobot_video.errors import ConfigError, MetadataError
 
 CODEBASE_VERSION = "v3.0"
@@ -97,7 +98,7 @@ class FileLayout:
                 ),
             )
         except ConfigError as err:
-            raise MetadataError(f"{str(root / INFO_PATH)!r} has {err}") from err
+            raise MetadataError(f"{str(root / INFO_PATH)!r} field {err}") from err
         return cls(
             root=root,
             data_path=str(info.get("data_path", DATA_PATH)),
@@ -107,14 +108,15 @@ class FileLayout:
 
     def data_file(self, chunk_index: int, file_index: int) -> Path:
         """The data parquet ``(chunk_index, file_index)``."""
-        return self.root / self.data_path.format(chunk_index=chunk_index, file_index=file_index)
+        relative = self.data_path.format(chunk_index=chunk_index, file_index=file_index)
+        return inside(self.root, relative, "data")
 
     def video_file(self, key: str, chunk_index: int, file_index: int) -> Path:
         """Camera ``key``'s MP4 ``(chunk_index, file_index)``."""
         relative = self.video_path.format(
             video_key=key, chunk_index=chunk_index, file_index=file_index
         )
-        return self.root / relative
+        return inside(self.root, relative, f"{key!r} video")
 
     def episodes_file(self, chunk_index: int, file_index: int) -> Path:
         """The ``meta/episodes`` parquet ``(chunk_index, file_index)``."""

@@ -16,7 +16,6 @@ from typing import Any, Literal
 import numpy as np
 import numpy.typing as npt
 import pyarrow as pa
-import pyarrow.parquet as pq
 
 from lerobot_video.codec.decode import decode_depth_codes, decode_frames
 from lerobot_video.dataset.drop_log import read_drop_log
@@ -24,8 +23,20 @@ from lerobot_video.dataset.episodes import EpisodeInfo
 from lerobot_video.dataset.features import FeatureInfo, parse_features, video_keys
 from lerobot_video.dataset.files import load_json
 from lerobot_video.dataset.layout import EPISODES_DIR, INFO_PATH, STATS_PATH, TASKS_PATH, FileLayout
+from lerobot_video.dataset.metadata_checks import (
+    check_info,
+    check_video_keys,
+    check_video_shapes,
+    root_path,
+)
+from lerobot_video.dataset.reader_rows import (
+    episode_from_row,
+    episode_rows,
+    read_data_rows,
+    read_stats,
+)
 from lerobot_video.dataset.schema import read_tasks
-from lerobot_video.dataset.stats import Stats, stats_from_json
+from lerobot_video.dataset.stats import Stats
 from lerobot_video.depth import DepthQuantization, dequantize_depth
 from lerobot_video.errors import ConfigError, FrameIndexError, MetadataError
 
@@ -40,10 +51,12 @@ def open_dataset(root: str | os.PathLike[str]) -> DatasetReader:
         The reader.
 
     Raises:
-        MetadataError: Missing or malformed metadata, or a format other than v3.x (convert
-            v2.1 datasets with LeRobot's ``convert_dataset_v21_to_v30`` first).
+        ConfigError: ``root`` is not a path.
+        MetadataError: Missing or malformed metadata (naming the file and field), a path
+            template leading outside ``root``, or a format other than v3.x (convert v2.1
+            datasets with LeRobot's ``convert_dataset_v21_to_v30`` first).
     """
-    return DatasetReader(Path(root))
+    return DatasetReader(root_path(root))
 
 
 class DatasetReader:
@@ -53,19 +66,24 @@ class DatasetReader:
     """
 
     def __init__(self, root: Path) -> None:
+        root = root_path(root)
         self._root = root
-        self._info: dict[str, Any] = load_json(root / INFO_PATH)
-        version = str(self._info.get("codebase_version", ""))
-        if not version.startswith("v3."):
-            raise MetadataError(
-                f"Dataset {str(root)!r} has codebase_version {version!r}; only v3.x is read. "
-                f"Convert older datasets with LeRobot's convert_dataset_v21_to_v30."
-            )
-        for name in ("fps", "features", "total_episodes", "data_path"):
-            if name not in self._info:
-                raise MetadataError(f"{str(root / INFO_PATH)!r} lacks the {name!r} field.")
+        info_path = root / INFO_PATH
+        self._info: dict[str, Any] = check_info(info_path, load_json(info_path))
         # Legacy depth markers are resolved here, once.
-        self._features = parse_features(self._info["features"])
+        try:
+            self._features = parse_features(self._info["features"])
+        except MetadataError as err:
+            raise MetadataError(f"{str(info_path)!r} field 'features': {err}") from err
+        check_video_keys(info_path, video_keys(self._features))
+        check_video_shapes(info_path, {k: self._features[k].shape for k in self.video_keys})
+        if video_keys(self._features) and "video_path" not in self._info:
+            raise MetadataError(f"{str(info_path)!r} has video features but no 'video_path'.")
+        self._quantizations = {
+            key: _quantization(info_path, key, ft)
+            for key, ft in self._features.items()
+            if ft.is_depth
+        }
         self._layout = FileLayout.from_info(root, self._info)
         tasks_path = root / TASKS_PATH
         self._tasks = read_tasks(tasks_path) if tasks_path.exists() else ()
@@ -76,21 +94,15 @@ class DatasetReader:
         dropped = read_drop_log(self._root, total)
         rows: dict[int, EpisodeInfo] = {}
         for path in sorted((self._root / EPISODES_DIR).glob("*/*.parquet")):
-            try:
-                schema = pq.read_schema(path)
-                columns = [n for n in schema.names if not n.startswith("stats/")]
-                table = pq.read_table(path, columns=columns)
-            except (OSError, pa.ArrowException) as err:
-                raise MetadataError(f"Cannot read episodes file {str(path)!r}: {err}.") from err
-            for row in table.to_pylist():
+            for row in episode_rows(path, self.video_keys):
                 # Rows past total_episodes belong to a save that never committed.
-                index = int(row["episode_index"])
-                if index < total:
-                    rows[index] = EpisodeInfo.from_row(row, dropped_frames=dropped.get(index))
+                index = row["episode_index"]
+                if not (isinstance(index, int) and index >= total):
+                    rows[index] = episode_from_row(path, row, dropped.get(index))
         if sorted(rows) != list(range(total)):
             raise MetadataError(
-                f"info.json of {str(self._root)!r} counts {total} episodes but meta/episodes "
-                f"lists {sorted(rows)}; the metadata is inconsistent."
+                f"{str(self._root / INFO_PATH)!r} field 'total_episodes' is {total} but "
+                f"meta/episodes lists episodes {sorted(rows)}; the metadata is inconsistent."
             )
         return tuple(rows[i] for i in range(total))
 
@@ -158,9 +170,11 @@ class DatasetReader:
             MetadataError: The file is not valid JSON.
         """
         path = self._root / STATS_PATH
-        return stats_from_json(load_json(path)) if path.exists() else None
+        return read_stats(path) if path.exists() else None
 
     def _episode(self, episode_index: int) -> EpisodeInfo:
+        if isinstance(episode_index, bool) or not isinstance(episode_index, int | np.integer):
+            raise ConfigError(f"episode_index must be an integer, got {episode_index!r}.")
         if not 0 <= episode_index < len(self._episodes):
             raise FrameIndexError(
                 f"Episode {episode_index!r} does not exist; the dataset has episodes "
@@ -176,9 +190,20 @@ class DatasetReader:
             FrameIndexError: No such episode.
         """
         if key not in self.video_keys:
-            raise ConfigError(f"{key!r} is not a video feature; video features: {self.video_keys}.")
+            raise ConfigError(
+                f"key {key!r} is not a video feature; video features: {self.video_keys}."
+            )
         segment = self._episode(episode_index).videos[key]
         return self._layout.video_file(key, segment.chunk_index, segment.file_index)
+
+    def data_path(self, episode_index: int) -> Path:
+        """The data parquet holding an episode's rows.
+
+        Raises:
+            FrameIndexError: No such episode.
+        """
+        episode = self._episode(episode_index)
+        return self._layout.data_file(episode.data_chunk_index, episode.data_file_index)
 
     def _timestamps(
         self, key: str, episode_index: int, frame_indices: Sequence[int] | None
@@ -186,9 +211,10 @@ class DatasetReader:
         episode = self._episode(episode_index)
         path = self.video_path(key, episode_index)
         indices = np.arange(episode.length) if frame_indices is None else np.asarray(frame_indices)
-        if indices.ndim != 1 or (indices.size and not np.issubdtype(indices.dtype, np.integer)):
+        if indices.ndim != 1 or not indices.size or not np.issubdtype(indices.dtype, np.integer):
             raise ConfigError(
-                f"frame_indices must be a 1-D sequence of integers, got {frame_indices!r}."
+                f"frame_indices must be a non-empty 1-D sequence of integers (or None for "
+                f"all), got {frame_indices!r}."
             )
         bad = indices[(indices < 0) | (indices >= episode.length)]
         if bad.size:
@@ -231,8 +257,9 @@ class DatasetReader:
         if key not in self.depth_keys:
             return decode_frames(path, timestamps, tolerance_seconds=tolerance_seconds)
         codes = decode_depth_codes(path, timestamps, tolerance_seconds=tolerance_seconds)
-        quantization = DepthQuantization.from_info(self._features[key].stream_info)
-        return dequantize_depth(codes, quantization, output_unit=depth_output_unit)
+        quantization = self._quantizations[key]
+        depth = dequantize_depth(codes, quantization, output_unit=depth_output_unit)
+        return depth.reshape(codes.shape)  # (N, H, W) even for one index
 
     def depth_codes(
         self,
@@ -259,7 +286,9 @@ class DatasetReader:
             MediaError: The MP4 is missing or corrupt.
         """
         if key not in self.depth_keys:
-            raise ConfigError(f"{key!r} is not a depth feature; depth features: {self.depth_keys}.")
+            raise ConfigError(
+                f"key {key!r} is not a depth feature; depth features: {self.depth_keys}."
+            )
         path, timestamps = self._timestamps(key, episode_index, frame_indices)
         return decode_depth_codes(path, timestamps, tolerance_seconds=tolerance_seconds)
 
@@ -278,11 +307,8 @@ class DatasetReader:
             MetadataError: The data file is missing, unreadable, or lacks the episode's rows.
         """
         episode = self._episode(episode_index)
-        path = self._layout.data_file(episode.data_chunk_index, episode.data_file_index)
-        try:
-            table = pq.read_table(path, filters=[("episode_index", "==", episode_index)])
-        except (OSError, pa.ArrowException) as err:
-            raise MetadataError(f"Cannot read data file {str(path)!r}: {err}.") from err
+        path = self.data_path(episode_index)
+        table = read_data_rows(path, episode_index)
         if table.num_rows != episode.length:
             raise MetadataError(
                 f"{str(path)!r} holds {table.num_rows} rows of episode {episode_index}; its "
@@ -291,6 +317,17 @@ class DatasetReader:
         table = table.sort_by("frame_index")
         names = [name for name in self.features if name in table.column_names]
         return {name: _to_numpy(table[name]) for name in names}
+
+
+def _quantization(info_path: Path, key: str, feature: FeatureInfo) -> DepthQuantization:
+    """A depth camera's stored quantizer; bad stored values mean damaged metadata."""
+    try:
+        return DepthQuantization.from_info(feature.stream_info)
+    except ConfigError as err:
+        raise MetadataError(
+            f"{str(info_path)!r} field 'features' depth camera {key!r} has an invalid "
+            f"quantizer in its 'info': {err}"
+        ) from err
 
 
 def _to_numpy(column: pa.ChunkedArray) -> npt.NDArray[Any]:

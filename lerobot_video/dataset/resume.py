@@ -24,6 +24,7 @@ from lerobot_video.codec.remux import content_duration_seconds, truncate_video
 from lerobot_video.codec.support import EncoderPlan, stream_codec_name
 from lerobot_video.config import DepthEncoderConfig, EncoderConfig, RGBEncoderConfig
 from lerobot_video.dataset.commit import CommittedState
+from lerobot_video.dataset.create_checks import check_arguments
 from lerobot_video.dataset.drop_log import DROP_LOG_PATH, drop_log_json, read_drop_log
 from lerobot_video.dataset.encoding import RecordingOptions, plan_camera_encoders
 from lerobot_video.dataset.episodes import EpisodeInfo
@@ -32,6 +33,7 @@ from lerobot_video.dataset.files import leading_rows, write_json, write_parquet
 from lerobot_video.dataset.layout import EPISODES_DIR, STAGING_DIR, STATS_PATH, TASKS_PATH
 from lerobot_video.dataset.placement import FileSlot
 from lerobot_video.dataset.reader import open_dataset
+from lerobot_video.dataset.resume_checks import check_committed_files
 from lerobot_video.dataset.schema import stats_feature_shapes, tasks_table
 from lerobot_video.dataset.stats import Stats, aggregate_stats, stats_to_json
 from lerobot_video.dataset.writer import DatasetWriter
@@ -71,10 +73,20 @@ def resume_dataset(
         A writer whose next episode gets index ``total_episodes``.
 
     Raises:
-        MetadataError: ``root`` is not a readable v3 dataset.
+        MetadataError: ``root`` is not a readable v3 dataset, or a data or episodes file
+            its committed episodes need is missing or damaged (nothing is changed then).
+        MediaError: A camera's MP4 is missing, unreadable or truncated (nothing is changed).
         ConfigError: Encoder settings that do not match the recorded ones, or invalid options.
         CodecUnavailableError: A needed encoder is missing here.
     """
+    check_arguments(
+        robot_type=None,
+        rgb_encoder=rgb_encoder,
+        depth_encoder=depth_encoder,
+        chunking=None,
+        streaming_encoding=streaming_encoding,
+        realtime=realtime,
+    )
     options = RecordingOptions(
         streaming_encoding=streaming_encoding,
         encoder_queue_maxsize=encoder_queue_maxsize,
@@ -83,6 +95,7 @@ def resume_dataset(
     reader = open_dataset(root)
     root, info, features = reader.root, reader.info, reader.feature_infos
     plans = _encoders(features, rgb_encoder, depth_encoder)
+    check_committed_files(reader)
     episodes = reader.episodes
     meta_files = _episode_meta_files(root, len(episodes))
     state = CommittedState(

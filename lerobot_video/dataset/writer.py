@@ -171,8 +171,10 @@ class DatasetWriter:
             was behind), in which case nothing of it is stored and the drop is recorded.
 
         Raises:
-            ConfigError: Missing or extra keys, or a value of the wrong shape, dtype or range;
-                the writer is finalized.
+            ConfigError: ``frame`` is not a mapping; missing or extra keys; a value of the
+                wrong shape, dtype or range (NaN in a float image, a number that does not fit
+                its feature's dtype); or the writer is finalized. A refused frame changes
+                nothing (not even the depth unit a first depth frame fixes).
             LeRobotVideoError: An encoder thread failed; :meth:`clear_episode` and retry.
         """
         self._check_open()

@@ -11,7 +11,7 @@ import os
 import random
 import re
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
@@ -26,7 +26,7 @@ from lerobot_video.codec.decode import decode_all_frames, decode_frames
 from lerobot_video.codec.encode import ProgressCallback, encode_video
 from lerobot_video.codec.support import EncoderPlan, plan_encoder
 from lerobot_video.config import RGBEncoderConfig
-from lerobot_video.errors import ConfigError, FrameIndexError
+from lerobot_video.errors import ConfigError, FrameIndexError, MediaError, path_argument
 from lerobot_video.metrics import QualityMetrics, compute_quality
 from lerobot_video.preview import browser_preview_clip, difference_heatmap
 
@@ -165,21 +165,60 @@ class _PngBaseline:
     requests: dict[str, list[list[int]]]  # the timed requests (frame indices) by pattern
 
 
-def _check_inputs(
-    frames: npt.NDArray[np.uint8],
-    configs: Sequence[tuple[str, RGBEncoderConfig]],
-    samples: int,
-) -> None:
-    labels = [label for label, _ in configs]
-    if not 1 <= len(configs) <= MAX_CONFIGS:
-        raise ConfigError(f"Compare 1 to {MAX_CONFIGS} configurations, got {len(configs)}.")
+def check_config_pairs(
+    configs: object, kind: type, maximum: int, what: str = ""
+) -> list[tuple[str, Any]]:
+    """``configs`` as ``(label, config)`` pairs: 1..maximum, unique string labels, one kind.
+
+    Raises:
+        ConfigError: Naming what is wrong (not pairs, a bad label or config, count, repeats).
+    """
+    if isinstance(configs, str | bytes | Mapping) or not isinstance(configs, Sequence):
+        raise ConfigError(
+            f"configs must be a list of (label, {kind.__name__}) pairs, got {configs!r:.80}."
+        )
+    if not 1 <= len(configs) <= maximum:
+        raise ConfigError(f"Compare 1 to {maximum} {what}configurations, got {len(configs)}.")
+    article = "an" if kind.__name__.startswith("RGB") else "a"
+    pairs = []
+    for item in configs:
+        if not isinstance(item, tuple | list) or len(item) != 2:
+            raise ConfigError(f"Each of configs must be a (label, config) pair, got {item!r:.80}.")
+        label, config = item
+        if not isinstance(label, str) or not label.strip():
+            raise ConfigError(f"Configuration labels must be non-empty strings, got {label!r}.")
+        if not isinstance(config, kind):
+            raise ConfigError(
+                f"Configuration {label!r} must be {article} {kind.__name__}, got "
+                f"{type(config).__name__}."
+            )
+        pairs.append((label, config))
+    labels = [label for label, _ in pairs]
     if len(set(labels)) != len(labels):
         raise ConfigError(f"Configuration labels must be unique, got {labels}.")
-    for label, config in configs:
-        if not isinstance(config, RGBEncoderConfig):
-            raise ConfigError(
-                f"Configuration {label!r} must be an RGBEncoderConfig, got {type(config).__name__}."
-            )
+    return pairs
+
+
+def output_folder(output_dir: object) -> Path:
+    """``output_dir`` as a Path to a folder that exists or can be made; created here.
+
+    Raises:
+        ConfigError: Not a non-empty path.
+        MediaError: It, or a parent, is a file, or it cannot be created.
+    """
+    out = path_argument(output_dir, "output_dir")
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+    except OSError as err:
+        raise MediaError(
+            f"output_dir {str(out)!r} cannot be used as a folder: {err.strerror or err}; give "
+            f"a folder path (not a file).",
+            path=out,
+        ) from err
+    return out
+
+
+def _check_inputs(frames: npt.NDArray[np.uint8], fps: object, samples: int) -> None:
     shape = getattr(frames, "shape", type(frames).__name__)
     if (
         not isinstance(frames, np.ndarray)
@@ -189,6 +228,8 @@ def _check_inputs(
         or not len(frames)
     ):
         raise ConfigError(f"frames must be (N, H, W, 3) uint8 with N >= 1, got {shape}.")
+    if isinstance(fps, bool) or not isinstance(fps, int) or fps < 1:
+        raise ConfigError(f"fps must be an integer >= 1, got {fps!r}.")
     if isinstance(samples, bool) or not isinstance(samples, int) or samples < 1:
         raise ConfigError(f"samples must be an integer >= 1, got {samples!r}.")
 
@@ -284,10 +325,11 @@ def compare_encodings(
         CodecUnavailableError: A config's encoder is not available here.
         MediaError: Encoding or decoding failed.
     """
-    _check_inputs(frames, configs, samples)
-    plans = [(label, plan_encoder(config)) for label, config in configs]
-    out = Path(output_dir)
-    steps = _Steps(1 + 3 * len(configs), progress)
+    pairs = check_config_pairs(configs, RGBEncoderConfig, MAX_CONFIGS)
+    _check_inputs(frames, fps, samples)
+    plans = [(label, plan_encoder(config)) for label, config in pairs]
+    out = output_folder(output_dir)
+    steps = _Steps(1 + 3 * len(pairs), progress)
     baseline = _png_baseline(frames, out / "png", samples)
     steps.step()
     reports = tuple(
@@ -317,9 +359,15 @@ def compare_frame(
         One :class:`FrameView` per encoding, in the report's order.
 
     Raises:
+        ConfigError: ``report`` is not a report, ``frame_index`` not an integer, or
+            ``reference`` not an (H, W, 3) uint8 frame of the clip's size.
         FrameIndexError: ``frame_index`` is outside the clip.
         MediaError: An encoding can no longer be read.
     """
+    if not isinstance(report, ComparisonReport):
+        raise ConfigError(f"report must be a ComparisonReport, got {type(report).__name__}.")
+    if isinstance(frame_index, bool) or not isinstance(frame_index, int | np.integer):
+        raise ConfigError(f"frame_index must be an integer, got {frame_index!r}.")
     if not 0 <= frame_index < report.num_frames:
         raise FrameIndexError(
             f"frame_index must be in [0, {report.num_frames - 1}], got {frame_index!r}."

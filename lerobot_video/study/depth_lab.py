@@ -32,6 +32,7 @@ from lerobot_video.depth import (
 )
 from lerobot_video.errors import ConfigError, FrameIndexError
 from lerobot_video.preview import auto_depth_range, colorize_depth, colorize_error
+from lerobot_video.study.compare import check_config_pairs, output_folder
 
 MAX_DEPTH_CONFIGS = 6
 
@@ -239,29 +240,22 @@ def compare_depth_encodings(
         CodecUnavailableError: An encoder is not available here.
         MediaError: Encoding or decoding failed.
     """
-    labels = [label for label, _ in configs]
-    if not 1 <= len(configs) <= MAX_DEPTH_CONFIGS:
+    if not isinstance(clip, DepthClip):
         raise ConfigError(
-            f"Compare 1 to {MAX_DEPTH_CONFIGS} depth configurations, got {len(configs)}."
+            f"clip must be a DepthClip (from load_depth_clip), got {type(clip).__name__}."
         )
-    if len(set(labels)) != len(labels):
-        raise ConfigError(f"Configuration labels must be unique, got {labels}.")
-    for label, config in configs:
-        if not isinstance(config, DepthEncoderConfig):
-            raise ConfigError(
-                f"Configuration {label!r} must be a DepthEncoderConfig, got "
-                f"{type(config).__name__}."
-            )
-    plans = [(label, plan_encoder(config)) for label, config in configs]
-    out = Path(output_dir)
-    out.mkdir(parents=True, exist_ok=True)
+    if not isinstance(mark_invalid, bool):
+        raise ConfigError(f"mark_invalid must be True or False, got {mark_invalid!r}.")
+    pairs = check_config_pairs(configs, DepthEncoderConfig, MAX_DEPTH_CONFIGS, "depth ")
+    plans = [(label, plan_encoder(config)) for label, config in pairs]
+    out = output_folder(output_dir)
     original_m = clip.metres()
     encodings = []
     for index, (label, plan) in enumerate(plans):
         path = out / f"depth-{index + 1}-{_slug(label)}.mp4"
         encodings.append(_round_trip(clip, original_m, label, plan, path, mark_invalid))
         if progress is not None:
-            progress(index + 1, len(configs))
+            progress(index + 1, len(pairs))
     return DepthComparison(
         clip=clip, original_m=original_m, raw_bytes=clip.depth.size * 2, encodings=tuple(encodings)
     )

@@ -146,8 +146,12 @@ class TestCheckSupported:
             check_supported(RGBEncoderConfig(vcodec="hevc", pix_fmt="gray12le"))
         assert "3-channel frames" in str(i.value)
 
-    def test_depth_accepts_colour_format(self) -> None:
-        check_supported(DepthEncoderConfig(pix_fmt="yuv420p12le"))
+    @pytest.mark.parametrize("pix_fmt", ["yuv420p", "yuv420p12le", "gray10le", "yuv444p12le"])
+    def test_depth_refuses_formats_that_change_codes(self, pix_fmt: str) -> None:
+        # These were accepted and silently changed the 12-bit codes, even with lossless=1.
+        with pytest.raises(ConfigError, match=f"pix_fmt '{pix_fmt}' does not store 12-bit") as i:
+            check_supported(DepthEncoderConfig(pix_fmt=pix_fmt))
+        assert "gray12le" in str(i.value)
 
     def test_depth_gray12le_refused_by_h264(self) -> None:
         with pytest.raises(ConfigError, match="pix_fmt 'gray12le' is not supported by 'h264'"):
@@ -205,6 +209,9 @@ def _known_differences() -> dict[str, str]:
         "up front",
         "h264_extra_tune_bogus": "libx264 refuses an unknown tune when it opens; we refuse it "
         "up front",
+        "depth_yuv420p": "yuv420p changes 12-bit depth codes; a depth encoder must use gray12le",
+        "depth_hevc_yuv420p12le": "yuv420p12le changes 12-bit depth codes, even lossless; a "
+        "depth encoder must use gray12le",
     }
     if not _opens_here("h264_nvenc"):
         differences["vcodec_h264_nvenc"] = (
