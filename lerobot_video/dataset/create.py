@@ -67,12 +67,10 @@ def create_dataset(
     if isinstance(fps, bool) or not isinstance(fps, int) or fps < 1:
         raise ConfigError(f"fps must be an integer >= 1, got {fps!r}.")
     check_arguments(
-        robot_type=robot_type,
         rgb_encoder=rgb_encoder,
         depth_encoder=depth_encoder,
+        robot_type=robot_type,
         chunking=chunking,
-        streaming_encoding=streaming_encoding,
-        realtime=realtime,
     )
     options = RecordingOptions(
         streaming_encoding=streaming_encoding,

@@ -42,20 +42,16 @@ def check_new_root(root: Any) -> Path:
 
 
 def check_arguments(
-    *,
-    robot_type: Any,
-    rgb_encoder: Any,
-    depth_encoder: Any,
-    chunking: Any,
-    streaming_encoding: Any,
-    realtime: Any,
+    *, rgb_encoder: Any, depth_encoder: Any, robot_type: Any = None, chunking: Any = None
 ) -> None:
-    """Check the types of the optional arguments of ``create_dataset``/``resume_dataset``.
+    """Check the types of ``create_dataset``'s and ``resume_dataset``'s optional arguments.
+
+    The recording flags are checked by :class:`~lerobot_video.RecordingOptions`.
 
     Raises:
         ConfigError: Naming the argument, the value and the expected type.
     """
-    expected: dict[str, tuple[Any, type | None, str]] = {
+    expected: dict[str, tuple[Any, type, str]] = {
         "robot_type": (robot_type, str, "a string or None"),
         "rgb_encoder": (
             rgb_encoder,
@@ -70,13 +66,5 @@ def check_arguments(
         "chunking": (chunking, ChunkingConfig, "a ChunkingConfig or None"),
     }
     for name, (value, kind, allowed) in expected.items():
-        if value is not None and kind is not None and not isinstance(value, kind):
+        if value is not None and not isinstance(value, kind):
             raise ConfigError(f"{name} must be {allowed}, got {value!r}.")
-    check_flags(streaming_encoding=streaming_encoding, realtime=realtime)
-
-
-def check_flags(**flags: Any) -> None:
-    """Refuse flags that are not ``bool`` (``"no"`` would be true)."""
-    for name, value in flags.items():
-        if not isinstance(value, bool):
-            raise ConfigError(f"{name} must be True or False, got {value!r}.")

@@ -25,7 +25,8 @@ class RecordingOptions:
     Validated on creation; see :func:`~lerobot_video.create_dataset` for each field.
 
     Raises:
-        ConfigError: ``encoder_queue_maxsize`` < 1, or ``realtime`` without streaming.
+        ConfigError: A flag that is not a bool, ``encoder_queue_maxsize`` < 1, or
+            ``realtime`` without streaming.
     """
 
     streaming_encoding: bool = True
@@ -33,6 +34,10 @@ class RecordingOptions:
     realtime: bool = False
 
     def __post_init__(self) -> None:
+        for name in ("streaming_encoding", "realtime"):
+            value = getattr(self, name)
+            if not isinstance(value, bool):  # "no" would be true
+                raise ConfigError(f"{name} must be True or False, got {value!r}.")
         size = self.encoder_queue_maxsize
         if isinstance(size, bool) or not isinstance(size, int) or size < 1:
             raise ConfigError(f"encoder_queue_maxsize must be an integer >= 1, got {size!r}.")

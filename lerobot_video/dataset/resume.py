@@ -79,14 +79,7 @@ def resume_dataset(
         ConfigError: Encoder settings that do not match the recorded ones, or invalid options.
         CodecUnavailableError: A needed encoder is missing here.
     """
-    check_arguments(
-        robot_type=None,
-        rgb_encoder=rgb_encoder,
-        depth_encoder=depth_encoder,
-        chunking=None,
-        streaming_encoding=streaming_encoding,
-        realtime=realtime,
-    )
+    check_arguments(rgb_encoder=rgb_encoder, depth_encoder=depth_encoder)
     options = RecordingOptions(
         streaming_encoding=streaming_encoding,
         encoder_queue_maxsize=encoder_queue_maxsize,
