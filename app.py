@@ -1,8 +1,9 @@
-"""LeRobot Video Studio: the Gradio app shell. Run ``python app.py --help`` for options."""
+"""LeRobot Video Studio: the Gradio app shell. Run `python app.py --help` for options."""
 
 from __future__ import annotations
 
 import argparse
+import logging
 import os
 from pathlib import Path
 
@@ -11,24 +12,35 @@ os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
 import gradio as gr
 
 from components import TABS
-from components.state import AppSettings, SessionState
+from components.serving import launch_options
+from components.state import AppSettings, Sessions
 
 HERE = Path(__file__).resolve().parent
 DEFAULT_DATA_DIR = Path(os.environ.get("LEROBOT_VIDEO_STUDIO_DATA", HERE / "data"))
+CACHE_SWEEP = (300, 1800)
+"""Every 300 s, Gradio deletes cached uploads and downloads older than 1800 s."""
 
 
 def build_app(settings: AppSettings) -> gr.Blocks:
-    """Build the app's Blocks: a header and one tab per entry of ``components.TABS``."""
-    demo = gr.Blocks(title="LeRobot Video Studio", delete_cache=(3600, 3600))
+    """Build the app's Blocks: a header and one tab per entry of ``components.TABS``.
+
+    Gradio's cache (uploads and the copies of files shown to users) is put in the data folder
+    through ``GRADIO_TEMP_DIR``, which Gradio reads when components are made: it is set here,
+    for the whole process, before any is.
+    """
+    os.environ["GRADIO_TEMP_DIR"] = str(settings.cache_dir)
+    sessions = Sessions(settings)
+    demo = gr.Blocks(title="LeRobot Video Studio", delete_cache=CACHE_SWEEP)
     with demo:
         gr.Markdown(
             "# LeRobot Video Studio\nEncode, compare and inspect robot camera streams "
             "in LeRobot's dataset format."
         )
-        session = gr.State(SessionState())
         for title, render in TABS:
             with gr.Tab(title):
-                render(session, settings)
+                render(sessions, settings)
+        # A closed tab's camera, recorder, results and folder go at once.
+        demo.unload(sessions.close)
     return demo
 
 
@@ -51,27 +63,60 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         "--data-dir",
         type=Path,
         default=DEFAULT_DATA_DIR,
-        help="the only folder the app writes to (default: ./data)",
+        help="the only folder the app writes to (default: LEROBOT_VIDEO_STUDIO_DATA, else ./data)",
     )
     parser.add_argument("--max-upload-mb", type=int, default=200, help="largest upload, in MB")
-    return parser.parse_args(argv)
+    parser.add_argument(
+        "--media-slots",
+        type=int,
+        default=os.cpu_count() or 1,
+        help="encodes served at once; more wait in the queue (default: the CPU count)",
+    )
+    parser.add_argument(
+        "--idle-minutes",
+        type=float,
+        default=30.0,
+        help="close a session (and remove its files) after this long without a request",
+    )
+    args = parser.parse_args(argv)
+    for name, value in (
+        ("--max-upload-mb", args.max_upload_mb),
+        ("--media-slots", args.media_slots),
+    ):
+        if value < 1:
+            parser.error(f"{name} must be at least 1, got {value}")
+    if not args.idle_minutes > 0:
+        parser.error(f"--idle-minutes must be more than 0, got {args.idle_minutes}")
+    return args
 
 
 def main(argv: list[str] | None = None) -> None:
     """Parse the command line and serve the app."""
     args = parse_args(argv)
-    settings = make_settings(args.data_dir, args.max_upload_mb)
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
+    logging.getLogger("httpx").setLevel(logging.WARNING)  # one line per request otherwise
+    settings = make_settings(
+        args.data_dir,
+        args.max_upload_mb,
+        media_slots=args.media_slots,
+        idle_session_s=60 * args.idle_minutes,
+    )
     build_app(settings).launch(
         server_name=args.host,
         server_port=args.port,
-        max_file_size=f"{args.max_upload_mb}mb",
-        allowed_paths=[str(settings.data_dir)],
         css_paths=[HERE / "assets" / "style.css"],
         theme=gr.themes.Soft(),
+        **launch_options(settings),
     )
 
 
-def make_settings(data_dir: Path, max_upload_mb: int = 200) -> AppSettings:
+def make_settings(
+    data_dir: Path,
+    max_upload_mb: int = 200,
+    *,
+    media_slots: int = 2,
+    idle_session_s: float = 1800.0,
+) -> AppSettings:
     """Settings for a data folder (created if missing) and the bundled sample clip."""
     data_dir = data_dir.resolve()
     data_dir.mkdir(parents=True, exist_ok=True)
@@ -80,6 +125,8 @@ def make_settings(data_dir: Path, max_upload_mb: int = 200) -> AppSettings:
         bundled_clip=HERE / "assets" / "aloha_sim_rgb_ep0.npz",
         bundled_depth=HERE / "assets" / "aloha_sim_depth_ep0.npz",
         max_upload_mb=max_upload_mb,
+        media_slots=max(1, media_slots),
+        idle_session_s=idle_session_s,
     )
 
 

@@ -4,14 +4,12 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-import gradio as gr
-
 from components.compare import tab as compare_tab
 from components.depth import tab as depth_tab
 from components.record import tab as record_tab
-from components.state import AppSettings
+from components.state import AppSettings, Sessions
 
-TabRenderer = Callable[[gr.State, AppSettings], None]
+TabRenderer = Callable[[Sessions, AppSettings], None]
 
 TABS: list[tuple[str, TabRenderer]] = [
     ("Compare", compare_tab.render),

@@ -7,7 +7,8 @@ from typing import Any
 
 import gradio as gr
 
-from components.checks import verdict, wire_checks
+from components.checks import flag, form_number, verdict, wire_checks
+from components.feedback import user_text
 from lerobot_video import DepthEncoderConfig, LeRobotVideoError, is_lossless, with_lossless
 
 
@@ -27,20 +28,20 @@ def depth_config_from_form(
 
     The library also refuses a mode the encoder lacks (lossy FFV1), with its own message.
     """
-    preset_text = (preset or "").strip()
+    preset_text = "" if preset is None else str(preset).strip()
     config = DepthEncoderConfig(
         vcodec=vcodec,
         pix_fmt=pix_fmt,
-        g=None if g is None else int(g),
-        crf=None if crf is None else (int(crf) if float(crf).is_integer() else float(crf)),
+        g=form_number(g, "g", integer=True),  # type: ignore[arg-type]
+        crf=form_number(crf, "crf", integer=False),
         preset=int(preset_text) if preset_text.lstrip("-").isdigit() else (preset_text or None),
         extra_options={},
-        depth_min=float(depth_min),
-        depth_max=float(depth_max),
-        shift=float(shift),
-        use_log=bool(use_log),
+        depth_min=form_number(depth_min, "depth_min", integer=False, required=True),  # type: ignore[arg-type]
+        depth_max=form_number(depth_max, "depth_max", integer=False, required=True),  # type: ignore[arg-type]
+        shift=form_number(shift, "shift", integer=False, required=True),  # type: ignore[arg-type]
+        use_log=flag(use_log, "Logarithmic steps (use_log)"),
     )
-    return with_lossless(config, bool(lossless))
+    return with_lossless(config, flag(lossless, "Lossless"))
 
 
 def validate_depth_form(*knobs: Any) -> str:
@@ -49,8 +50,8 @@ def validate_depth_form(*knobs: Any) -> str:
         return "⛔ depth_min, depth_max and shift need a number of metres each."
     try:
         return verdict(depth_config_from_form(*knobs))
-    except LeRobotVideoError as err:
-        return f"⛔ {err}"
+    except (LeRobotVideoError, gr.Error) as err:
+        return f"⛔ {user_text(err.message if isinstance(err, gr.Error) else err)}"
 
 
 @dataclass(frozen=True)

@@ -1,9 +1,18 @@
-"""The one adapter between library outcomes and Gradio: errors to toasts, progress to bars."""
+"""The one adapter between library outcomes and Gradio: errors to toasts, progress to bars.
+
+A message shown to a user says what was wrong in their terms: no server paths (a session
+folder or the upload cache tells them nothing and tells others too much), no raw HTML (a
+``<class 'float'>`` would vanish in the toast) and no 300-digit numbers. User errors are
+logged as one line each; only faults (anything else) keep Gradio's traceback in the log.
+"""
 
 from __future__ import annotations
 
 import functools
+import logging
+import re
 from collections.abc import Callable
+from decimal import Decimal
 from typing import ParamSpec, TypeVar
 
 import gradio as gr
@@ -13,20 +22,49 @@ from lerobot_video import LeRobotVideoError
 P = ParamSpec("P")
 R = TypeVar("R")
 
+LOG = logging.getLogger("lerobot_video_studio")
+MAX_MESSAGE_CHARS = 600
+
+_PATH = re.compile(r"(?<![\w.])(?:/[^\s/'\"`,;:()]+){2,}/?")
+_LONG_NUMBER = re.compile(r"\d{16,}")
+
+
+def _short_number(match: re.Match[str]) -> str:
+    return f"{Decimal(match.group()):.3e}"
+
+
+def user_text(error: BaseException | str) -> str:
+    """``error``'s message made safe to show: paths as file names, HTML escaped, numbers short.
+
+    An absolute path becomes its last component (``…/sessions/ab12/compare/1-h264.mp4`` →
+    ``1-h264.mp4``); ``&`` and ``<`` are escaped; digit runs of 16 or more become scientific
+    notation; the whole is cut to :data:`MAX_MESSAGE_CHARS`.
+    """
+    text = str(error)
+    text = _PATH.sub(lambda m: m.group().rstrip("/").rsplit("/", 1)[-1], text)
+    text = _LONG_NUMBER.sub(_short_number, text)
+    if len(text) > MAX_MESSAGE_CHARS:
+        text = text[: MAX_MESSAGE_CHARS - 1] + "…"
+    # "&" and "<" are all HTML needs to show text as text (">=" stays readable).
+    return text.replace("&", "&amp;").replace("<", "&lt;")
+
 
 def shows_library_errors(handler: Callable[P, R]) -> Callable[P, R]:
-    """Turn a :class:`LeRobotVideoError` raised by ``handler`` into an error toast.
+    """Show a user error raised by ``handler`` as an error toast, logged as one line.
 
-    Only the library's own errors are shown this way: their messages are written for users.
-    Anything else is a bug; Gradio shows a generic error and the server log keeps the trace.
+    User errors are the library's own (:class:`LeRobotVideoError`, written for users) and the
+    ``gr.Error`` a handler raises itself. Anything else is a fault: Gradio shows a generic
+    error and the server log keeps the traceback.
     """
 
     @functools.wraps(handler)
     def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
         try:
             return handler(*args, **kwargs)
-        except LeRobotVideoError as err:
-            raise gr.Error(str(err), print_exception=False) from err
+        except (LeRobotVideoError, gr.Error) as err:
+            message = user_text(err.message if isinstance(err, gr.Error) else err)
+            LOG.info("user error in %s: %s", handler.__name__, message.replace("\n", " "))
+            raise gr.Error(message, print_exception=False) from err
 
     return wrapper
 

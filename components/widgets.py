@@ -7,7 +7,8 @@ from typing import Any
 
 import gradio as gr
 
-from components.checks import verdict, wire_checks
+from components.checks import form_number, text, verdict, wire_checks
+from components.feedback import user_text
 from lerobot_video import (
     VALID_VIDEO_CODECS,
     ConfigError,
@@ -138,19 +139,9 @@ def form_values(config: RGBEncoderConfig) -> list[Any]:
     return [config.vcodec, config.pix_fmt, config.g, config.crf, preset, config.fast_decode, extra]
 
 
-def _number(value: float | str | None, name: str, *, integer: bool) -> int | float | None:
-    if value is None or value == "":
-        return None
-    if integer or float(value).is_integer():
-        if not float(value).is_integer():
-            raise ConfigError(f"{name} must be a whole number, got {value!r}.")
-        return int(value)
-    return float(value)
-
-
 def _extra_options(text: str) -> dict[str, str]:
     options: dict[str, str] = {}
-    for line in (text or "").replace(",", "\n").splitlines():
+    for line in str(text or "").replace(",", "\n").splitlines():
         if not line.strip():
             continue
         key, sep, value = line.partition("=")
@@ -173,18 +164,18 @@ def config_from_form(
     extra_options: str,
 ) -> RGBEncoderConfig:
     """Turn form values into an :class:`RGBEncoderConfig` (the library validates it)."""
-    preset_text = (preset or "").strip()
+    preset_text = "" if preset is None else str(preset).strip()
     preset_value: int | str | None = preset_text or None
     if preset_text.lstrip("-").isdigit():
         preset_value = int(preset_text)
     return RGBEncoderConfig(
         vcodec=vcodec,
         pix_fmt=pix_fmt,
-        g=_number(g, "g", integer=True),  # type: ignore[arg-type]
-        crf=_number(crf, "crf", integer=False),
+        g=form_number(g, "g", integer=True),  # type: ignore[arg-type]
+        crf=form_number(crf, "crf", integer=False),
         preset=preset_value,
-        fast_decode=_number(fast_decode, "fast_decode", integer=True) or 0,  # type: ignore[arg-type]
-        extra_options=_extra_options(extra_options),
+        fast_decode=form_number(fast_decode, "fast_decode", integer=True) or 0,  # type: ignore[arg-type]
+        extra_options=_extra_options(text(extra_options, "Extra FFmpeg options")),
     )
 
 
@@ -199,8 +190,8 @@ def validate_form(*knobs: Any) -> str:
     """Check one RGB form; show the FFmpeg options or the library's message."""
     try:
         return verdict(config_from_form(*knobs))
-    except LeRobotVideoError as err:
-        return f"⛔ {err}"
+    except (LeRobotVideoError, gr.Error) as err:
+        return f"⛔ {user_text(err.message if isinstance(err, gr.Error) else err)}"
 
 
 def choose_encoder(*knobs: Any) -> tuple[tuple[Any, ...], dict[str, Any], str]:

@@ -37,6 +37,7 @@ from lerobot_video.codec.support import (
     resolve_auto_codec,
     supported_pixel_formats,
 )
+from lerobot_video.codec.trial import EncoderTrial, trial_encode
 from lerobot_video.config import (
     DEPTH_ONLY_CODECS,
     HW_VIDEO_CODECS,
@@ -121,6 +122,7 @@ __all__ = [
     "EncoderConfig",
     "EncoderPlan",
     "EncoderStats",
+    "EncoderTrial",
     "EncodingReport",
     "EpisodeInfo",
     "FeatureInfo",
@@ -190,5 +192,6 @@ __all__ = [
     "resolve_auto_codec",
     "resume_dataset",
     "supported_pixel_formats",
+    "trial_encode",
     "with_lossless",
 ]

@@ -7,6 +7,7 @@ Video decoding goes through :mod:`lerobot_video.codec`.
 from __future__ import annotations
 
 import os
+import zipfile
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -18,7 +19,7 @@ from PIL import Image, UnidentifiedImageError
 
 from lerobot_video.codec.decode import decode_all_frames
 from lerobot_video.depth import DepthUnit, invalid_depth_mask
-from lerobot_video.errors import ConfigError, MediaError, path_argument
+from lerobot_video.errors import ConfigError, FrameIndexError, MediaError, path_argument
 
 IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".bmp", ".tif", ".tiff", ".webp")
 """Image files accepted as a frame sequence."""
@@ -85,7 +86,9 @@ def _path_list(paths: object, what: str) -> list[Path]:
 
 def _limit(name: str, frames: npt.NDArray[np.uint8], fps: int, max_frames: int | None) -> Clip:
     if max_frames is not None and len(frames) > max_frames:
-        return Clip(name=name, frames=frames[:max_frames], fps=fps, truncated_from=len(frames))
+        # A copy: a view would keep every frame of the source alive for as long as the clip.
+        kept = frames[:max_frames].copy()
+        return Clip(name=name, frames=kept, fps=fps, truncated_from=len(frames))
     return Clip(name=name, frames=frames, fps=fps)
 
 
@@ -114,7 +117,7 @@ def load_clip(
             with np.load(path, allow_pickle=False) as data:
                 frames = np.asarray(data["frames"])
                 file_fps = int(data["fps"]) if "fps" in data.files else None
-        except (OSError, ValueError, KeyError) as err:
+        except (OSError, ValueError, KeyError, TypeError, EOFError, zipfile.BadZipFile) as err:
             raise MediaError(
                 f"Cannot read {path.name!r} as a clip: {err}; expected an .npz with a "
                 f"'frames' array (N, H, W, 3) uint8.",
@@ -243,22 +246,42 @@ class DepthClip:
 
     def metres(self) -> npt.NDArray[np.float32]:
         """The frames in metres, float32, with sensor-invalid pixels (0, NaN, inf) as NaN."""
-        depth = self.depth.astype(np.float32)
-        if self.unit == "mm":
-            depth /= 1000
-        depth[invalid_depth_mask(self.depth)] = np.nan
-        return depth
+        return _as_metres(self.depth, self.unit)
+
+    def frame_metres(self, index: int) -> npt.NDArray[np.float32]:
+        """Frame ``index`` as :meth:`metres` gives it, (H, W), reading only that frame.
+
+        Raises:
+            FrameIndexError: ``index`` is outside [0, N - 1].
+        """
+        count = len(self.depth)
+        if isinstance(index, bool) or not isinstance(index, int | np.integer):
+            raise FrameIndexError(f"frame must be an integer, got {index!r}.")
+        if not 0 <= index < count:
+            raise FrameIndexError(f"frame must be in [0, {count - 1}], got {index!r}.")
+        return _as_metres(self.depth[index], self.unit)
 
 
-def _depth_array(path: Path) -> npt.NDArray[Any]:
+def _as_metres(depth: npt.NDArray[Any], unit: DepthUnit) -> npt.NDArray[np.float32]:
+    """``depth`` in ``unit`` as float32 metres, sensor-invalid pixels as NaN (a new array)."""
+    metres = np.array(depth, dtype=np.float32)  # a plain array even from a memory map
+    if unit == "mm":
+        metres /= 1000
+    metres[invalid_depth_mask(depth)] = np.nan
+    return metres
+
+
+def _depth_array(path: Path) -> tuple[npt.NDArray[Any], int | None]:
+    """The depth array in an ``.npy``/``.npz``, and the ``.npz``'s ``fps`` when it has one."""
     suffix = path.suffix.lower()
     try:
         if suffix == ".npy":
-            return np.asarray(np.load(path, allow_pickle=False))
+            return np.asarray(np.load(path, allow_pickle=False)), None
         with np.load(path, allow_pickle=False) as data:
             key = "depth" if "depth" in data.files else data.files[0]
-            return np.asarray(data[key])
-    except (OSError, ValueError, IndexError) as err:
+            fps = int(data["fps"]) if "fps" in data.files else None
+            return np.asarray(data[key]), fps
+    except (OSError, ValueError, IndexError, TypeError, EOFError, zipfile.BadZipFile) as err:
         raise ConfigError(
             f"Cannot read {path.name!r} as depth: {err}; expected .npy, or .npz with a 'depth' "
             f"array."
@@ -271,6 +294,26 @@ def _read_depth_png(file: Path) -> tuple[npt.NDArray[Any], Image.Image]:
             return np.asarray(image), image
     except (OSError, UnidentifiedImageError) as err:
         raise MediaError(f"{str(file)!r} cannot be read as a PNG image: {err}.", path=file) from err
+
+
+def _read_depth_pngs(files: list[Path]) -> npt.NDArray[np.uint16]:
+    """16-bit PNG frames of one size, stacked (N, H, W) uint16 millimetres."""
+    frames: list[npt.NDArray[np.uint16]] = []
+    for file in files:
+        frame, image = _read_depth_png(file)
+        if frame.dtype != np.uint16 and image.mode not in ("I;16", "I"):
+            raise ConfigError(
+                f"{file.name!r} is an 8-bit image (mode {image.mode}); depth PNGs must be "
+                f"16-bit millimetres."
+            )
+        if frames and frame.shape != frames[0].shape:
+            raise ConfigError(
+                f"{file.name!r} is {frame.shape[1]}x{frame.shape[0]} but "
+                f"{files[0].name!r} is {frames[0].shape[1]}x{frames[0].shape[0]}; every "
+                "depth frame must have the same size."
+            )
+        frames.append(frame.astype(np.uint16))
+    return np.stack(frames)
 
 
 def load_depth_clip(
@@ -304,21 +347,10 @@ def load_depth_clip(
     if files[0].suffix.lower() in (".npy", ".npz"):
         if len(files) != 1:
             raise ConfigError("Upload one .npy or .npz file at a time.")
-        depth = _depth_array(files[0])
-        if files[0].suffix.lower() == ".npz":
-            with np.load(files[0], allow_pickle=False) as data:
-                fps = int(data["fps"]) if "fps" in data.files else fps
+        depth, file_fps = _depth_array(files[0])
+        fps = fps if file_fps is None else file_fps
     elif all(f.suffix.lower() == ".png" for f in files):
-        frames = []
-        for file in files[:max_frames]:
-            frame, image = _read_depth_png(file)
-            if frame.dtype != np.uint16 and image.mode not in ("I;16", "I"):
-                raise ConfigError(
-                    f"{file.name!r} is an 8-bit image (mode {image.mode}); depth PNGs must be "
-                    f"16-bit millimetres."
-                )
-            frames.append(frame.astype(np.uint16))
-        depth = np.stack(frames)
+        depth = _read_depth_pngs(files[:max_frames])
     else:
         raise ConfigError(
             "Unsupported depth files; allowed: one .npy or .npz, or 16-bit PNG frames."
@@ -326,12 +358,17 @@ def load_depth_clip(
     depth = depth[None] if depth.ndim == 2 else depth
     if depth.ndim == 4 and 1 in (depth.shape[1], depth.shape[-1]):
         depth = depth[:, 0] if depth.shape[1] == 1 else depth[..., 0]
-    if depth.ndim != 3:
-        raise ConfigError(f"Depth must be (N, H, W) or (H, W), got shape {depth.shape}.")
+    if depth.ndim != 3 or 0 in depth.shape:
+        raise ConfigError(
+            f"Depth must be (N, H, W) or (H, W) with at least one frame of at least 1x1 "
+            f"pixel, got shape {depth.shape}."
+        )
     if not (np.issubdtype(depth.dtype, np.floating) or np.issubdtype(depth.dtype, np.integer)):
         raise ConfigError(f"Depth must be numeric, got dtype {depth.dtype}.")
     resolved = (
         unit if unit != "auto" else ("m" if np.issubdtype(depth.dtype, np.floating) else "mm")
     )
-    depth = depth.astype(np.float32 if resolved == "m" else np.uint16)
-    return DepthClip(name=files[0].stem, depth=depth[:max_frames], unit=resolved, fps=fps)
+    # Cut before converting: astype copies only the frames kept, and no view of the whole
+    # file's frames outlives the call.
+    depth = depth[:max_frames].astype(np.float32 if resolved == "m" else np.uint16)
+    return DepthClip(name=files[0].stem, depth=depth, unit=resolved, fps=fps)

@@ -161,3 +161,16 @@ class TestLoadClipFiles:
         (tmp_path / "notes.txt").write_text("x")
         with pytest.raises(ConfigError, match=r"Unsupported clip file 'notes\.txt'"):
             load_clip_files([tmp_path / "notes.txt"])
+
+
+def test_a_cut_clip_holds_only_its_own_frames() -> None:
+    """A clip cut to ``max_frames`` must not keep the whole source alive through a view."""
+    from lerobot_video import load_clip, load_depth_clip
+    from lerobot_video.clips import BUNDLED_DEPTH_CLIP, BUNDLED_RGB_CLIP
+
+    rgb = load_clip(BUNDLED_RGB_CLIP, max_frames=5)
+    assert rgb.truncated_from == 100
+    assert rgb.frames.base is None or rgb.frames.base.nbytes == rgb.frames.nbytes
+    depth = load_depth_clip([BUNDLED_DEPTH_CLIP], max_frames=5)
+    assert depth.depth.shape[0] == 5
+    assert depth.depth.base is None or depth.depth.base.nbytes == depth.depth.nbytes

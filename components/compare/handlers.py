@@ -5,9 +5,12 @@ from __future__ import annotations
 from typing import Any
 
 import gradio as gr
+import numpy as np
 
 from components.charts import results_table, tradeoff_chart
+from components.checks import MAX_FPS, frame_limit, text, uploaded_paths, whole_number
 from components.feedback import progress_callback, shows_library_errors
+from components.lane import run_media_work
 from components.state import AppSettings, SessionState
 from components.widgets import KNOBS_PER_FORM, config_from_form
 from lerobot_video import (
@@ -17,6 +20,7 @@ from lerobot_video import (
     compare_frame,
     load_clip,
     load_clip_files,
+    trial_encode,
 )
 
 BUNDLED = "Bundled ALOHA clip"
@@ -40,36 +44,52 @@ def show_forms(count: float) -> list[dict[str, Any]]:
     return [gr.update(visible=i < int(count)) for i in range(MAX_FORMS)]
 
 
+def clear_results(state: SessionState) -> list[Any]:
+    """Forget and hide the last comparison before a new one, so a failure shows nothing stale."""
+    state.report = None
+    hidden = gr.update(visible=False)
+    return ["Loading the clip…", *[hidden] * (5 + 2 * MAX_FORMS)]
+
+
 @shows_library_errors
 def load_compare_clip(
     state: SessionState,
     source: str,
     files: list[str] | None,
     fps: float | None,
-    max_frames: float,
+    max_frames: float | None,
     settings: AppSettings,
-) -> tuple[SessionState, str]:
-    """Load the bundled clip or the uploaded files; a blank ``fps`` keeps the file's own."""
-    limit = int(max_frames)
+) -> str:
+    """Load the bundled clip or the uploaded files; a blank ``fps`` keeps the file's own.
+
+    The frames are kept in the session folder (:meth:`SessionState.keep_clip`), not in memory.
+    """
+    limit = frame_limit(max_frames, settings)
     if source == BUNDLED:
-        state.clip = load_clip(settings.bundled_clip, max_frames=limit)
-    elif not files:
+        clip = load_clip(settings.bundled_clip, max_frames=limit)
+    elif source != UPLOAD:
+        raise gr.Error(f"Choose the clip source {BUNDLED!r} or {UPLOAD!r}, got {source!r}.")
+    elif not (paths := uploaded_paths(files)):
         raise gr.Error("Upload a video file or image frames first, or pick the bundled clip.")
     else:
-        rate = None if fps is None else int(fps)
-        state.clip = load_clip_files(files, fps=rate, max_frames=limit)
-    clip = state.clip
+        rate = None if fps is None else whole_number(fps, "Frames per second", 1, MAX_FPS)
+        clip = load_clip_files(paths, fps=rate, max_frames=limit)
+    state.clip = None  # the old map goes before its file is replaced
+    state.clip = state.keep_clip(clip)
     shape = clip.frames.shape
     cut = f" (first {len(clip.frames)} of {clip.truncated_from})" if clip.truncated_from else ""
     size = f"{shape[2]}x{shape[1]}"
-    return state, f"Loaded **{clip.name}**: {shape[0]} frames{cut}, {size}, {clip.fps} fps."
+    return f"Loaded **{clip.name}**: {shape[0]} frames{cut}, {size}, {clip.fps} fps."
 
 
 def _configs(count: float, knobs: tuple[Any, ...]) -> list[tuple[str, RGBEncoderConfig]]:
     """The first ``count`` forms' (name, config); a blank name becomes "Config N"."""
     forms = [knobs[i * KNOBS_PER_FORM : (i + 1) * KNOBS_PER_FORM] for i in range(int(count))]
     return [
-        (str(f[0]).strip() or f"Config {i + 1}", config_from_form(*f[1:]))
+        (
+            text(f[0], f"Name of configuration {i + 1}").strip() or f"Config {i + 1}",
+            config_from_form(*f[1:]),
+        )
         for i, f in enumerate(forms)
     ]
 
@@ -90,17 +110,20 @@ def run_comparison(
     state: SessionState,
     count: float,
     *knobs: Any,
-    settings: AppSettings,
     progress: gr.Progress,
 ) -> list[Any]:
     """Encode the session's clip with every shown config and display the measurements."""
     if state.clip is None:
         raise gr.Error("Load a clip first.")
-    report = state.report = compare_encodings(
+    configs = _configs(whole_number(count, "Configurations", 1, MAX_FORMS), knobs)
+    for _, config in configs:  # the forms' verdicts, so what they passed is what runs
+        trial_encode(config, fps=state.clip.fps)
+    report = state.report = run_media_work(
+        compare_encodings,
         state.clip.frames,
-        _configs(count, knobs),
+        configs,
         fps=state.clip.fps,
-        output_dir=state.work_dir(settings) / "compare",
+        output_dir=state.fresh_folder("compare"),
         progress=progress_callback(progress, "Encoding and measuring"),
     )
     status = (
@@ -110,7 +133,7 @@ def run_comparison(
     frame = gr.update(maximum=report.num_frames - 1, value=0, visible=True)
     table = gr.update(value=results_table(report), visible=True)
     chart = gr.update(value=tradeoff_chart(report), visible=True)
-    return [state, status, table, chart, frame, *_players(report)]
+    return [status, table, chart, frame, *_players(report)]
 
 
 @shows_library_errors
@@ -118,8 +141,8 @@ def show_frame(state: SessionState, frame_index: float) -> tuple[Any, Any]:
     """Show one frame as decoded by each encoding, with its error heatmap."""
     if state.report is None or state.clip is None:
         return gr.update(visible=False), gr.update(visible=False)
-    index = int(frame_index)
-    reference = state.clip.frames[index]
+    index = whole_number(frame_index, "Frame", 0, state.report.num_frames - 1)
+    reference = np.array(state.clip.frames[index])  # one frame read from the session's file
     views = compare_frame(state.report, reference, index)
     decoded = [(reference, f"Original · frame {index}")] + [
         (v.decoded, f"{v.label} · {v.psnr_db:.1f} dB") for v in views

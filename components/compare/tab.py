@@ -8,21 +8,22 @@ import gradio as gr
 
 from components.compare.handlers import (
     choose_clip_source,
+    clear_results,
     load_compare_clip,
     run_comparison,
     show_forms,
     show_frame,
 )
 from components.compare.layout import ComparePage, build_compare_page
-from components.state import AppSettings, SessionState
+from components.state import AppSettings, Sessions
 from components.widgets import wire_encoder_form
 
 
-def render(session: gr.State, settings: AppSettings) -> None:
+def render(sessions: Sessions, settings: AppSettings) -> None:
     """Build the Compare tab and wire its events."""
     page = build_compare_page(settings)
     _wire_inputs(page)
-    _wire_comparison(page, session, settings)
+    _wire_comparison(page, sessions, settings)
 
 
 def _wire_inputs(page: ComparePage) -> None:
@@ -46,30 +47,52 @@ def _wire_inputs(page: ComparePage) -> None:
         )
 
 
-def _wire_comparison(page: ComparePage, session: gr.State, settings: AppSettings) -> None:
-    def load(
-        state: SessionState, src: str, fls: list[str] | None, fps: float, limit: float
-    ) -> tuple[SessionState, str]:
-        return load_compare_clip(state, src, fls, fps, limit, settings)
+def _wire_comparison(page: ComparePage, sessions: Sessions, settings: AppSettings) -> None:
+    """Wire Compare's chain: clear, load, compare, show a frame.
+
+    Public steps take values unprocessed (``preprocess=False``): the handlers check every
+    value themselves, so an API caller's wrong value gets the same clear words as the page's,
+    not Gradio's component error.
+    """
+
+    def clear(request: gr.Request) -> list[Any]:
+        return clear_results(sessions.get(request))
+
+    def load(src: str, fls: list[str] | None, fps: float, limit: float, request: gr.Request) -> str:
+        return load_compare_clip(sessions.get(request), src, fls, fps, limit, settings)
 
     def compare(
-        state: SessionState,
+        request: gr.Request,
         n: float,
         *knobs: Any,
         progress: gr.Progress = gr.Progress(),  # noqa: B008 - Gradio injects the tracker
     ) -> list[Any]:
-        return run_comparison(state, n, *knobs, settings=settings, progress=progress)
+        state = sessions.get(request)
+        return run_comparison(state, n, *knobs, progress=progress)
 
-    clip = [session, page.source, page.files, page.fps, page.max_frames]
-    results = [session, page.status, page.table, page.chart, page.frame, *page.players]
+    def frame(index: float, request: gr.Request) -> tuple[Any, Any]:
+        return show_frame(sessions.get(request), index)
+
+    clip = [page.source, page.files, page.fps, page.max_frames]
+    results = [page.status, page.table, page.chart, page.frame, *page.players]
     frames = [page.decoded, page.heatmaps]
-    page.compare.click(load, clip, [session, page.status], api_name="load_compare_clip").success(
-        compare, [session, page.count, *page.knobs], results, api_name="run_comparison"
-    ).success(show_frame, [session, page.frame], frames, api_name="show_frame")
-    page.frame.release(
-        show_frame,
-        [session, page.frame],
-        frames,
-        api_name="show_frame_at",
+    page.compare.click(
+        clear,
+        None,
+        [*results, *frames],
+        api_name="clear_compare_results",
         api_visibility="private",
+        show_progress="hidden",
+        queue=False,
+    ).then(load, clip, page.status, api_name="load_compare_clip", preprocess=False).success(
+        compare,
+        [page.count, *page.knobs],
+        results,
+        api_name="run_comparison",
+        preprocess=False,
+        concurrency_id="media",
+        concurrency_limit=settings.media_slots,
+    ).success(frame, page.frame, frames, api_name="show_frame", preprocess=False)
+    page.frame.release(
+        frame, page.frame, frames, api_name="show_frame_at", api_visibility="private"
     )

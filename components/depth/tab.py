@@ -8,6 +8,7 @@ import gradio as gr
 
 from components.depth.handlers import (
     choose_depth_source,
+    clear_depth_results,
     load_depth,
     make_depth_preview,
     probe_depth_pixel,
@@ -17,10 +18,10 @@ from components.depth.handlers import (
 )
 from components.depth.layout import DepthPage, build_depth_page
 from components.depth_form import wire_depth_form
-from components.state import AppSettings, SessionState
+from components.state import AppSettings, Sessions
 
 
-def render(session: gr.State, settings: AppSettings) -> None:
+def render(sessions: Sessions, settings: AppSettings) -> None:
     """Build the Depth tab and wire its events."""
     page = build_depth_page(settings)
     page.source.change(
@@ -31,73 +32,104 @@ def render(session: gr.State, settings: AppSettings) -> None:
         api_visibility="private",
     )
     wire_depth_form(page.form, api_name="validate_depth_form")
-    _wire_round_trip(page, session, settings)
-    _wire_views(page, session)
+    _wire_round_trip(page, sessions, settings)
+    _wire_views(page, sessions)
 
 
-def _wire_round_trip(page: DepthPage, session: gr.State, settings: AppSettings) -> None:
+def _wire_round_trip(page: DepthPage, sessions: Sessions, settings: AppSettings) -> None:
+    def clear(request: gr.Request) -> list[Any]:
+        return clear_depth_results(sessions.get(request))
+
     def load(
-        state: SessionState, src: str, fls: list[str] | None, rate: float, limit: float
-    ) -> tuple[SessionState, str]:
-        return load_depth(state, src, fls, rate, limit, settings)
+        src: str, fls: list[str] | None, rate: float, limit: float, request: gr.Request
+    ) -> str:
+        return load_depth(sessions.get(request), src, fls, rate, limit, settings)
 
     def round_trip(
-        state: SessionState,
+        request: gr.Request,
         invalid: bool,
         alts: list[str],
         *values: Any,
         progress: gr.Progress = gr.Progress(),  # noqa: B008 - Gradio injects the tracker
-    ) -> tuple[SessionState, str]:
-        return run_depth_round_trip(
-            state, invalid, alts, *values, settings=settings, progress=progress
-        )
+    ) -> str:
+        state = sessions.get(request)
+        return run_depth_round_trip(state, invalid, alts, *values, progress=progress)
 
-    def preview(state: SessionState) -> Any:
-        return make_depth_preview(state, settings)
+    def results(unit: str, request: gr.Request) -> list[Any]:
+        return show_depth_results(sessions.get(request), unit)
 
-    clip = [session, page.source, page.files, page.fps, page.max_frames]
-    configs = [session, page.mark_invalid, page.alternatives, *page.form.knobs]
-    page.run.click(load, clip, [session, page.status], api_name="load_depth").success(
-        round_trip, configs, [session, page.status], api_name="run_depth_round_trip"
+    def frame(index: float, request: gr.Request) -> tuple[Any, Any]:
+        return show_depth_frame(sessions.get(request), index)
+
+    def preview(request: gr.Request) -> Any:
+        return make_depth_preview(sessions.get(request))
+
+    shown = [page.status, *page.results, page.original, page.views, page.preview]
+    page.run.click(
+        clear, None, shown, api_name="clear_depth_results", api_visibility="private", queue=False
+    ).then(
+        load,
+        [page.source, page.files, page.fps, page.max_frames],
+        page.status,
+        api_name="load_depth",
+        preprocess=False,
     ).success(
-        show_depth_results, [session, page.unit], page.results, api_name="show_depth_results"
+        round_trip,
+        [page.mark_invalid, page.alternatives, *page.form.knobs],
+        page.status,
+        api_name="run_depth_round_trip",
+        preprocess=False,
+        concurrency_id="media",
+        concurrency_limit=settings.media_slots,
     ).success(
-        show_depth_frame,
-        [session, page.frame],
+        results, page.unit, page.results, api_name="show_depth_results", preprocess=False
+    ).success(
+        frame,
+        page.frame,
         [page.original, page.views],
         api_name="show_depth_frame",
-    ).success(preview, session, page.preview, api_name="make_depth_preview")
+        preprocess=False,
+    ).success(preview, None, page.preview, api_name="make_depth_preview")
 
 
-def _wire_views(page: DepthPage, session: gr.State) -> None:
+def _wire_views(page: DepthPage, sessions: Sessions) -> None:
+    def frame(index: float, request: gr.Request) -> tuple[Any, Any]:
+        return show_depth_frame(sessions.get(request), index)
+
+    def results(unit: str, request: gr.Request) -> list[Any]:
+        return show_depth_results(sessions.get(request), unit)
+
+    def probe(index: float, unit: str, point: list[int] | None, request: gr.Request) -> str:
+        return probe_depth_pixel(sessions.get(request), index, unit, point)
+
     def select(
-        state: SessionState, index: float, shown: str, evt: gr.SelectData
-    ) -> tuple[list[int], str]:
-        return evt.index, probe_depth_pixel(state, index, shown, evt.index)
+        index: float, shown: str, evt: gr.SelectData, request: gr.Request
+    ) -> tuple[Any, str]:
+        return evt.index, probe_depth_pixel(sessions.get(request), index, shown, evt.index)
 
     page.frame.release(
-        show_depth_frame,
-        [session, page.frame],
+        frame,
+        page.frame,
         [page.original, page.views],
         api_name="show_depth_frame_at",
         api_visibility="private",
     )
     page.unit.change(
-        show_depth_results,
-        [session, page.unit],
+        results,
+        page.unit,
         page.results,
         api_name="show_depth_results_in",
         api_visibility="private",
     ).then(
-        probe_depth_pixel,
-        [session, page.frame, page.unit, page.point],
+        probe,
+        [page.frame, page.unit, page.point],
         page.probe,
         api_name="probe_depth_pixel_in",
         api_visibility="private",
     )
     page.original.select(
         select,
-        [session, page.frame, page.unit],
+        [page.frame, page.unit],
         [page.point, page.probe],
         api_name="probe_depth_pixel",
         api_visibility="private",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 from typing import Any
 
@@ -10,39 +11,57 @@ import numpy as np
 import numpy.typing as npt
 
 from components.feedback import progress_callback, shows_library_errors
+from components.lane import run_media_work
 from components.record.form import DATASETS_FOLDER, open_recorder
 from components.record.session import RecordSession
 from components.record.view import controls, episode_rows
-from components.state import AppSettings, SessionState
+from components.state import SessionState
 from lerobot_video import archive_dataset, open_dataset
 
 
 @shows_library_errors
 def start_episode(
-    session: RecordSession,
     state: SessionState,
     form: tuple[str, float | None, str, str, str, bool],
     knobs: tuple[Any, ...],
-    settings: AppSettings,
 ) -> list[Any]:
     """Start recording an episode; the first one creates the dataset from the form.
 
     ``form`` is (name, fps, task, robot type, camera name, real-time); ``knobs`` are the RGB
     encoder form's values followed by the depth form's.
     """
+    session = state.recording
     with session.lock:
         if session.source is None:
             raise gr.Error("Start the preview first: choose a source and press Start preview.")
         new_dataset = session.recorder is None
         if session.recorder is None:
-            open_recorder(session, state.work_dir(settings) / DATASETS_FOLDER, form, knobs)
+            open_recorder(session, state.folder / DATASETS_FOLDER, form, knobs)
         assert session.recorder is not None
-        session.recorder.start_episode()
+        try:
+            session.recorder.start_episode()
+        except Exception:
+            if new_dataset:  # an empty dataset would keep its name taken
+                _abandon_dataset(session)
+            raise
         index = session.recorder.writer.num_episodes
     # A new dataset has no episodes yet: clear the last dataset's list and zip.
     cleared = gr.update(value=None, visible=False) if new_dataset else gr.update()
     message = f"Recording episode {index}… press **S** to save it, **X** to discard it."
     return [message, cleared, cleared, cleared, *controls(session)]
+
+
+def _abandon_dataset(session: RecordSession) -> None:
+    """Close a dataset whose first episode could not start and remove it (it has none).
+
+    The recorder owns the camera, so the preview stops too; the page says so with the error.
+    """
+    root = session.dataset_root
+    session.stop()
+    session.dataset_root = None
+    if root is not None:
+        shutil.rmtree(root, ignore_errors=True)
+    gr.Warning("The preview was stopped; press Start preview to try again.")
 
 
 def _first_colour_frame(root: Path, index: int) -> npt.NDArray[np.uint8]:
@@ -95,16 +114,17 @@ def discard_episode(session: RecordSession) -> list[Any]:
 
 
 @shows_library_errors
-def zip_dataset(
-    session: RecordSession, state: SessionState, settings: AppSettings, progress: gr.Progress
-) -> Any:
+def zip_dataset(state: SessionState, progress: gr.Progress) -> Any:
     """Pack the session's dataset into a zip in the session folder and offer it for download."""
+    session = state.recording
     with session.lock:
         root = session.dataset_root
         if root is None or not session.episodes:
             raise gr.Error("Record and save at least one episode before zipping the dataset.")
         if session.is_recording:
             raise gr.Error("Stop and save (or discard) the episode being recorded first.")
-        destination = state.work_dir(settings) / "downloads" / f"{root.name}.zip"
-        archive_dataset(root, destination, progress=progress_callback(progress, "Zipping"))
+        destination = state.fresh_folder("downloads") / f"{root.name}.zip"
+        run_media_work(
+            archive_dataset, root, destination, progress=progress_callback(progress, "Zipping")
+        )
     return gr.update(value=str(destination), visible=True)

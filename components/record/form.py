@@ -8,9 +8,10 @@ from typing import Any
 
 import gradio as gr
 
+from components.checks import MAX_FPS, flag, text, whole_number
 from components.depth_form import depth_config_from_form
 from components.record.session import RecordSession
-from components.state import AppSettings, SessionState
+from components.state import SessionState
 from components.widgets import config_from_form
 from lerobot_video import (
     DepthEncoderConfig,
@@ -18,6 +19,7 @@ from lerobot_video import (
     RGBEncoderConfig,
     camera_features,
     create_dataset,
+    trial_encode,
 )
 
 NAME_PATTERN = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,63}")
@@ -41,18 +43,18 @@ def dataset_form_problem(folder: Path, name: str, fps: float | None, task: str) 
             f"A dataset named {name!r} already exists in this session; choose another name "
             "(datasets are never recorded into an existing one)."
         )
-    if fps is None or not float(fps).is_integer() or fps < 1:
-        return f"Frames per second must be a whole number of at least 1, got {fps!r}."
+    try:
+        whole_number(fps, "Frames per second", 1, MAX_FPS)
+    except gr.Error as err:
+        return str(err.message)
     if not (task or "").strip():
         return TASK_MISSING
     return None
 
 
-def validate_dataset_form(
-    state: SessionState, name: str, fps: float | None, task: str, settings: AppSettings
-) -> str:
+def validate_dataset_form(state: SessionState, name: str, fps: float | None, task: str) -> str:
     """Check the dataset form as the user types."""
-    folder = state.work_dir(settings) / DATASETS_FOLDER
+    folder = state.folder / DATASETS_FOLDER
     problem = dataset_form_problem(folder, name, fps, task)
     return (
         f"⛔ {problem}" if problem else f"✅ Records into `{name.strip()}` at {int(fps or 0)} fps."
@@ -75,7 +77,9 @@ def open_recorder(
     knobs: tuple[Any, ...],
 ) -> None:
     """Create the dataset from the form and start recording into it from the session's source."""
-    name, fps, task, robot_type, camera, realtime = form
+    name, fps, task = text(form[0], "Dataset name"), form[1], text(form[2], "Task")
+    robot_type, camera = text(form[3], "Robot type"), text(form[4], "Camera name")
+    realtime = flag(form[5], "Real time")
     problem = dataset_form_problem(folder, name, fps, task)
     if problem or session.source is None:
         raise gr.Error(problem or "Start the preview first.")
@@ -83,6 +87,9 @@ def open_recorder(
     has_depth = any(spec.kind == "depth" for spec in source.streams())
     rgb = config_from_form(*knobs[:RGB_KNOBS])
     depth = depth_config_from_form(*knobs[RGB_KNOBS:]) if has_depth else None
+    for config in (rgb, depth):  # FFmpeg's word at this frame rate, before anything is written
+        if config is not None:
+            trial_encode(config, fps=int(fps or 0))
     camera = (camera or "").strip()
     features = camera_features(source, camera=camera)
     writer = create_dataset(

@@ -1,9 +1,9 @@
 """Each browser session's live recording (source, recorder, saved-episode facts), kept apart.
 
 A camera, its capture thread and its encoders cannot live in ``gr.State`` (Gradio deep-copies
-state values and only deletes them an hour after the tab closes), so the Record page keeps one
-:class:`RecordSession` per Gradio session hash in a :class:`RecordSessions` made by its
-``render``, and closes a session's recording as soon as its tab closes.
+state values and only deletes them an hour after the tab closes), so each session's
+:class:`~components.state.SessionState` holds one :class:`RecordSession`, closed with the
+session as soon as its tab closes.
 """
 
 from __future__ import annotations
@@ -12,7 +12,6 @@ import threading
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import gradio as gr
 import numpy as np
 import numpy.typing as npt
 
@@ -77,30 +76,3 @@ class RecordSession:
                 self.source.stop()
             self.source, self.recorder, self.summary = None, None, ""
             return was_recording
-
-
-class RecordSessions:
-    """The live recordings of every open browser session, by Gradio session hash."""
-
-    def __init__(self) -> None:
-        self._sessions: dict[str, RecordSession] = {}
-        self._lock = threading.Lock()
-
-    def for_request(self, request: gr.Request) -> RecordSession:
-        """The recording of the request's browser session (created on first use).
-
-        Raises:
-            gr.Error: The request carries no session (only browsers and API clients do).
-        """
-        key = request.session_hash
-        if not key:
-            raise gr.Error("This action needs a browser session; reload the page.")
-        with self._lock:
-            return self._sessions.setdefault(key, RecordSession())
-
-    def close(self, request: gr.Request) -> None:
-        """Stop and forget the recording of a closed session; unknown sessions are ignored."""
-        with self._lock:
-            session = self._sessions.pop(request.session_hash or "", None)
-        if session is not None:
-            session.stop()

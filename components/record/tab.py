@@ -2,7 +2,7 @@
 
 The handlers live in ``preview`` (the camera) and ``episodes`` (the dataset); this module lays
 out the page and wires its events. Every handler gets the session's live recording from
-:class:`RecordSessions` by the request's session hash.
+:class:`~components.state.Sessions` by the request's session hash.
 """
 
 from __future__ import annotations
@@ -12,7 +12,6 @@ from typing import Any
 import gradio as gr
 import numpy as np
 import numpy.typing as npt
-from gradio.context import Context
 
 from components.depth_form import wire_depth_form
 from components.record.episodes import discard_episode, start_episode, stop_episode, zip_dataset
@@ -25,14 +24,13 @@ from components.record.preview import (
     start_preview,
     stop_preview,
 )
-from components.record.session import RecordSessions
 from components.record.sources import describe_source, rescan_sources, source_choices
 from components.record.view import idle_html
-from components.state import AppSettings, SessionState
+from components.state import AppSettings, Sessions
 from components.widgets import wire_encoder_form
 
 
-def render(session: gr.State, settings: AppSettings) -> None:
+def render(sessions: Sessions, settings: AppSettings) -> None:
     """Build the Record tab and wire its events."""
     gr.Markdown(
         "Record episodes from a camera into a **LeRobot v3.0 dataset**. Frames are encoded while "
@@ -47,15 +45,11 @@ def render(session: gr.State, settings: AppSettings) -> None:
         stats=idle_html(IDLE_NOTE),
         verdict=f"⛔ {TASK_MISSING}",
     )
-    sessions = RecordSessions()
     _wire_source(page)
     _wire_camera(page, sessions)
-    _wire_form(page, session, settings)
+    _wire_form(page, sessions)
     _wire_preview_buttons(page, sessions)
-    _wire_episode_buttons(page, session, settings, sessions)
-    root = Context.root_block
-    if root is not None:  # stop a closed tab's camera and recorder at once
-        root.unload(sessions.close)
+    _wire_episode_buttons(page, sessions, settings)
 
 
 def _wire_source(page: RecordPage) -> None:
@@ -76,12 +70,12 @@ def _wire_source(page: RecordPage) -> None:
     )
 
 
-def _wire_camera(page: RecordPage, sessions: RecordSessions) -> None:
+def _wire_camera(page: RecordPage, sessions: Sessions) -> None:
     def push(frame: npt.NDArray[np.uint8] | None, request: gr.Request) -> None:
-        push_browser_frame(sessions.for_request(request), frame)
+        push_browser_frame(sessions.get(request).recording, frame)
 
     def tick(far_m: float, request: gr.Request) -> list[Any]:
-        return preview_tick(sessions.for_request(request), far_m)
+        return preview_tick(sessions.get(request).recording, far_m)
 
     page.webcam.stream(
         push,
@@ -103,14 +97,14 @@ def _wire_camera(page: RecordPage, sessions: RecordSessions) -> None:
     )
 
 
-def _wire_form(page: RecordPage, session: gr.State, settings: AppSettings) -> None:
-    def check(state: SessionState, name: str, fps: float | None, task: str) -> str:
-        return validate_dataset_form(state, name, fps, task, settings)
+def _wire_form(page: RecordPage, sessions: Sessions) -> None:
+    def check(name: str, fps: float | None, task: str, request: gr.Request) -> str:
+        return validate_dataset_form(sessions.get(request), name, fps, task)
 
     gr.on(
         [page.name.change, page.fps.change, page.task.change],
         check,
-        [session, page.name, page.fps, page.task],
+        [page.name, page.fps, page.task],
         page.form_verdict,
         api_name="validate_dataset_form",
         api_visibility="private",
@@ -130,24 +124,26 @@ def _action(
     """Wire a button; its progress and error marks go on the status line only.
 
     Gradio would otherwise cover every output (the whole dataset form) with them. One
-    session's lock orders its own actions, so sessions need not wait for each other.
+    session's lock orders its own actions, so sessions need not wait for each other. Values
+    come unprocessed: the handlers check them, with the same words for the page and the API.
     """
     trigger(
         fn,
         inputs,
         outputs,
         api_name=api_name,
+        preprocess=False,
         concurrency_limit=None,
         show_progress_on=page.status,
     )
 
 
-def _wire_preview_buttons(page: RecordPage, sessions: RecordSessions) -> None:
+def _wire_preview_buttons(page: RecordPage, sessions: Sessions) -> None:
     def start(label: str, request: gr.Request) -> list[Any]:
-        return start_preview(sessions.for_request(request), label)
+        return start_preview(sessions.get(request).recording, label)
 
     def stop(request: gr.Request) -> list[Any]:
-        return [*stop_preview(sessions.for_request(request)), None, None]
+        return [*stop_preview(sessions.get(request).recording), None, None]
 
     shown = [page.status, page.timer]
     previews = [page.color_preview, page.depth_preview]
@@ -164,31 +160,28 @@ def _wire_preview_buttons(page: RecordPage, sessions: RecordSessions) -> None:
     )
 
 
-def _wire_episode_buttons(
-    page: RecordPage, session: gr.State, settings: AppSettings, sessions: RecordSessions
-) -> None:
-    def record(request: gr.Request, state: SessionState, *values: Any) -> list[Any]:
+def _wire_episode_buttons(page: RecordPage, sessions: Sessions, settings: AppSettings) -> None:
+    def record(request: gr.Request, *values: Any) -> list[Any]:
         form, knobs = values[: len(page.dataset_form)], values[len(page.dataset_form) :]
-        return start_episode(sessions.for_request(request), state, form, knobs, settings)
+        return start_episode(sessions.get(request), form, knobs)
 
     def save(
         request: gr.Request,
         progress: gr.Progress = gr.Progress(),  # noqa: B008 - Gradio injects the tracker
     ) -> list[Any]:
-        return stop_episode(sessions.for_request(request), progress)
+        return stop_episode(sessions.get(request).recording, progress)
 
     def discard(request: gr.Request) -> list[Any]:
-        return discard_episode(sessions.for_request(request))
+        return discard_episode(sessions.get(request).recording)
 
     def pack(
-        state: SessionState,
         request: gr.Request,
         progress: gr.Progress = gr.Progress(),  # noqa: B008 - Gradio injects the tracker
     ) -> Any:
-        return zip_dataset(sessions.for_request(request), state, settings, progress)
+        return zip_dataset(sessions.get(request), progress)
 
     listed = [page.status, page.episodes, page.thumbnails]
-    record_inputs = [session, *page.dataset_form, *page.encoder_knobs]
+    record_inputs = [*page.dataset_form, *page.encoder_knobs]
     _action(
         page,
         page.start_episode.click,
@@ -199,4 +192,12 @@ def _wire_episode_buttons(
     )
     _action(page, page.stop_episode.click, save, None, [*listed, *page.layout], "stop_episode")
     _action(page, page.discard.click, discard, None, [page.status, *page.layout], "discard_episode")
-    _action(page, page.zip.click, pack, session, [page.download], "zip_dataset")
+    page.zip.click(
+        pack,
+        None,
+        [page.download],
+        api_name="zip_dataset",
+        concurrency_id="media",
+        concurrency_limit=settings.media_slots,
+        show_progress_on=page.status,
+    )

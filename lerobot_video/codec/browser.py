@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import dataclasses
 
+from lerobot_video.errors import ConfigError
+
 
 @dataclasses.dataclass(frozen=True, kw_only=True, slots=True)
 class BrowserSupport:
@@ -31,7 +33,15 @@ def browser_support(codec: str, pix_fmt: str) -> BrowserSupport:
 
     Returns:
         The verdict and the reasons behind it.
+
+    Raises:
+        ConfigError: ``codec`` or ``pix_fmt`` is not a non-empty string.
     """
+    for name, value in (("codec", codec), ("pix_fmt", pix_fmt)):
+        if not isinstance(value, str) or not value:
+            raise ConfigError(
+                f"{name} must be a non-empty string such as 'av1', got {value!r:.60}."
+            )
     family = {"libsvtav1": "av1", "libaom-av1": "av1"}.get(codec, codec.split("_")[0])
     notes: list[str] = []
     plays = family in ("av1", "h264", "vp9")

@@ -191,20 +191,34 @@ class _DecoderCache:
                     evicted.close()
         return video
 
-    def clear(self) -> None:
+    def clear(self, under: str | None = None) -> None:
         with self.lock:
-            for video in self.entries.values():
+            keys = [
+                key
+                for key in self.entries
+                if under is None or os.path.abspath(key[0]).startswith(under)
+            ]
+            for key in keys:
+                video = self.entries.pop(key)
                 with video.lock:
                     video.close()
-            self.entries.clear()
 
 
 _CACHE = _DecoderCache(DECODER_CACHE_SIZE)
 
 
-def clear_decoder_cache() -> None:
-    """Close every video file kept open by :func:`decode_frames`."""
-    _CACHE.clear()
+def clear_decoder_cache(under: str | os.PathLike[str] | None = None) -> None:
+    """Close the video files kept open by :func:`decode_frames` (all, or those in a folder).
+
+    Args:
+        under: Close only files inside this folder (e.g. one whose files are about to be
+            removed); None closes every one.
+    """
+    if under is None:
+        _CACHE.clear()
+        return
+    folder = path_argument(under, "under")
+    _CACHE.clear(os.path.join(os.path.abspath(folder), ""))
 
 
 def decode_frames(

@@ -11,8 +11,9 @@ from typing import Any
 import av
 
 from lerobot_video.codec._pyav import open_input
+from lerobot_video.codec.options import check_config_type
 from lerobot_video.config import DepthEncoderConfig, EncoderConfig
-from lerobot_video.errors import MediaError, path_argument
+from lerobot_video.errors import ConfigError, MediaError, path_argument
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)
@@ -166,7 +167,15 @@ def feature_info(video: VideoInfo, config: EncoderConfig) -> dict[str, Any]:
 
     Returns:
         The ``info`` dict with LeRobot's key names and order.
+
+    Raises:
+        ConfigError: ``video`` is not a :class:`VideoInfo` or ``config`` not an encoder config.
     """
+    if not isinstance(video, VideoInfo):
+        raise ConfigError(
+            f"video must be a VideoInfo (from probe_video), got {type(video).__name__}."
+        )
+    check_config_type(config, "feature_info")
     info = video.to_info_dict()
     info.setdefault("video.pix_fmt", config.pix_fmt)
     for key, value in config.to_info().items():

@@ -458,6 +458,10 @@ def files(tmp_path: Path) -> dict[str, Path]:
     (folder / "broken.png").write_bytes(b"\x89PNG\r\n\x1a\nnot really")
     (folder / "garbage.mp4").write_bytes(b"garbage" * 100)
     (folder / "notes.txt").write_text("hello")
+    (folder / "broken.npz").write_bytes(b"PK\x03\x04 not a zip at all")
+    np.save(folder / "noframe.npy", np.zeros((0, 4, 4), np.float32))
+    Image.fromarray(np.zeros((4, 6), np.uint16)).save(folder / "d0.png")
+    Image.fromarray(np.zeros((5, 6), np.uint16)).save(folder / "d1.png")
     (folder / "sub").mkdir()
     write_with_pyav(folder / "clip.mp4")
     return {p.name: p for p in folder.iterdir()}
@@ -471,6 +475,7 @@ LOAD_CLIP_CASES: list[tuple[str, Any, dict[str, Any], type[Exception], str]] = [
     ("garbage", "garbage.mp4", {}, MediaError, "garbage.mp4"),
     ("txt", "notes.txt", {}, ConfigError, "Unsupported clip file 'notes.txt'"),
     ("npz-no-frames", "noframes.npz", {}, MediaError, "noframes.npz"),
+    ("npz-broken", "broken.npz", {}, MediaError, "Cannot read 'broken.npz' as a clip"),
     ("npz-float", "float.npz", {}, ConfigError, r"'frames' must be \(N, H, W, 3\) uint8"),
     ("max-frames-0", "clip.mp4", {"max_frames": 0}, ConfigError, "max_frames must be an integer"),
     ("max-frames-str", "clip.mp4", {"max_frames": "1"}, ConfigError, "max_frames must be .*'1'"),
@@ -571,7 +576,10 @@ DEPTH_CLIP_CASES: list[tuple[str, Any, dict[str, Any], type[Exception], str]] = 
     ("empty", [], {}, ConfigError, "No depth files given"),
     ("txt", ["notes.txt"], {}, ConfigError, "Unsupported depth files"),
     ("complex", ["complex.npy"], {}, ConfigError, "Depth must be numeric, got dtype complex128"),
-    ("1-D", ["line.npy"], {}, ConfigError, r"Depth must be \(N, H, W\) or \(H, W\), got shape"),
+    ("1-D", ["line.npy"], {}, ConfigError, r"Depth must be \(N, H, W\) or \(H, W\) with"),
+    ("no-frame", ["noframe.npy"], {}, ConfigError, r"at least one frame .* got shape \(0, 4, 4\)"),
+    ("broken-npz", ["broken.npz"], {}, ConfigError, "Cannot read 'broken.npz' as depth"),
+    ("png-sizes", ["d0.png", "d1.png"], {}, ConfigError, "'d1.png' is 6x5 but 'd0.png' is 6x4"),
     ("npz-float-rgb", ["float.npz"], {}, ConfigError, r"got shape \(2, 48, 64, 3\)"),
     ("two-npy", ["complex.npy", "line.npy"], {}, ConfigError, "one .npy or .npz file at a time"),
     ("broken-png", ["broken.png"], {}, MediaError, "broken.png.* cannot be read as a PNG"),

@@ -11,15 +11,22 @@ Covers:
   before anything is written (an RGB config, a format the encoder refuses),
   in-range error at most half a quantization step, the out-of-range share, LeRobot
   readability, sizes, and the NaN kept for invalid pixels; label and count refusals;
+- what a comparison keeps: only summaries and paths (no array above 10,000 elements but the
+  clip's own), and summaries, display range, pixel values and pictures equal to a reference
+  computed here from a full decode of each MP4 (``decode_depth_codes`` + ``dequantize_depth``),
+  with ``mark_invalid`` on and off; a clip held as a memory map;
 - ``DepthComparison.values_at``: mm equals m x 1000, NaN at invalid pixels, bad indices;
+- ``DepthComparison.original_frame_m``: the clip's frame in metres, bad indices;
 - ``depth_frame_views``: 1 + 2 x encodings RGB images of the frame size, magenta where
   invalid, bad frame indices.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import math
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
@@ -32,10 +39,16 @@ from lerobot_video import (
     DepthClip,
     DepthComparison,
     DepthEncoderConfig,
+    DepthEncoding,
     FrameIndexError,
     RGBEncoderConfig,
+    auto_depth_range,
+    colorize_depth,
+    colorize_error,
     compare_depth_encodings,
+    decode_depth_codes,
     depth_frame_views,
+    dequantize_depth,
     load_depth_clip,
     quantization_step_mm,
     with_lossless,
@@ -75,6 +88,63 @@ def clip() -> DepthClip:
 @pytest.fixture(scope="module")
 def comparison(tmp_path_factory: pytest.TempPathFactory, clip: DepthClip) -> DepthComparison:
     return compare_depth_encodings(clip, CONFIGS, output_dir=tmp_path_factory.mktemp("lab"))
+
+
+@pytest.fixture(scope="module")
+def unmarked(tmp_path_factory: pytest.TempPathFactory, clip: DepthClip) -> DepthComparison:
+    """The same round trips with ``mark_invalid=False``: invalid pixels come back as depth_min."""
+    return compare_depth_encodings(
+        clip, CONFIGS, output_dir=tmp_path_factory.mktemp("unmarked"), mark_invalid=False
+    )
+
+
+Arrays = tuple[npt.NDArray[np.float32], npt.NDArray[np.float32], npt.NDArray[np.bool_]]
+
+
+def full_arrays(comparison: DepthComparison, encoding: DepthEncoding) -> Arrays:
+    """Reference from a full decode of the MP4: (decoded_m, error_m, in_range), (N, H, W)."""
+    codes = decode_depth_codes(encoding.path, np.arange(comparison.num_frames) / FPS)
+    decoded = dequantize_depth(
+        codes,
+        encoding.config.quantization,
+        output_unit="m",
+        invalid_as_nan=comparison.mark_invalid,
+    )
+    original = comparison.clip.metres()
+    config = encoding.config
+    return (
+        decoded,
+        decoded - original,
+        (original >= config.depth_min) & (original <= config.depth_max),
+    )
+
+
+def reference_summary(arrays: Arrays) -> tuple[float, float, float]:
+    """(max abs error, mean abs error, out-of-range share) as the whole-clip code defined them."""
+    _, error, in_range = arrays
+    errors = np.abs(error[in_range & np.isfinite(error)])
+    largest = float(errors.max()) if errors.size else 0.0
+    mean = float(errors.mean()) if errors.size else 0.0
+    return largest, mean, float(1 - in_range.sum() / max(int(np.isfinite(error).sum()), 1))
+
+
+def reachable_arrays(value: Any, seen: set[int] | None = None) -> list[npt.NDArray[Any]]:
+    """Every numpy array reachable through dataclass fields, tuples, lists and dicts."""
+    seen = set() if seen is None else seen
+    if id(value) in seen:
+        return []
+    seen.add(id(value))
+    if isinstance(value, np.ndarray):
+        return [value]
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        children: Any = [getattr(value, f.name) for f in dataclasses.fields(value)]
+    elif isinstance(value, dict):
+        children = list(value.values())
+    elif isinstance(value, list | tuple):
+        children = value
+    else:
+        return []
+    return [array for child in children for array in reachable_arrays(child, seen)]
 
 
 def _save_png16(path: Path, frame: npt.NDArray[np.uint16]) -> None:
@@ -170,6 +240,21 @@ class TestLoadDepthClip:
         with pytest.raises(ConfigError, match="No depth files given"):
             load_depth_clip([])
 
+    @pytest.mark.parametrize("unit", ["m", "mm"])
+    def test_frame_metres_is_one_frame_of_metres(self, unit: str) -> None:
+        depth = np.arange(N * 4 * 5, dtype=np.uint16).reshape(N, 4, 5) * 7
+        values = depth if unit == "mm" else depth.astype(np.float32) / 1000
+        values[2, 1, 1] = 0  # invalid: NaN in both
+        clip = DepthClip(name="d", depth=values, unit=unit, fps=FPS)  # type: ignore[arg-type]
+        for index in range(N):
+            frame = clip.frame_metres(index)
+            assert frame.dtype == np.float32
+            np.testing.assert_array_equal(frame, clip.metres()[index])
+        assert math.isnan(clip.frame_metres(2)[1, 1])
+        for bad in (-1, N):
+            with pytest.raises(FrameIndexError, match=r"frame must be in \[0, 5\]"):
+                clip.frame_metres(bad)
+
     def test_colour_array_refused(self, tmp_path: Path) -> None:
         path = tmp_path / "rgb.npy"
         np.save(path, np.zeros((2, HEIGHT, WIDTH, 3), dtype=np.uint16))
@@ -192,13 +277,14 @@ class TestCompareDepthEncodings:
                 encoding.size_bytes / (N * HEIGHT * WIDTH * 2)
             )
             assert encoding.info["is_depth_map"] is True
-            assert encoding.decoded_m.shape == (N, HEIGHT, WIDTH)
         assert comparison.raw_bytes == N * HEIGHT * WIDTH * 2
+        assert comparison.num_frames == N
+        assert comparison.mark_invalid is True
 
     def test_error_within_half_a_step(self, comparison: DepthComparison) -> None:
         # Lossless codes leave only the quantizer's rounding: half a step at most, and the
         # step grows with depth, so the largest in-range depth bounds every pixel.
-        original = comparison.original_m
+        original = synthetic_metres()
         largest = float(np.nanmax(np.where(original <= 10.0, original, np.nan)))
         half_step_m = float(quantization_step_mm(largest)) / 2 / 1000
         bound = half_step_m + 8 * FLOAT32_EPS * 10.0
@@ -212,14 +298,18 @@ class TestCompareDepthEncodings:
         for encoding in comparison.encodings:
             assert encoding.out_of_range_fraction == pytest.approx(expected)
             # Saturated pixels read back as depth_max, not as their 12 m.
-            np.testing.assert_array_equal(encoding.decoded_m[:, 30:40, 50:60], np.float32(10.0))
+            decoded, _, _ = full_arrays(comparison, encoding)
+            np.testing.assert_array_equal(decoded[:, 30:40, 50:60], np.float32(10.0))
 
     def test_invalid_pixels_stay_nan(self, comparison: DepthComparison) -> None:
         invalid = np.isnan(synthetic_metres())
-        np.testing.assert_array_equal(np.isnan(comparison.original_m), invalid)
+        for frame in range(N):
+            original = comparison.original_frame_m(frame)
+            np.testing.assert_array_equal(np.isnan(original), invalid[frame])
         for encoding in comparison.encodings:
-            np.testing.assert_array_equal(np.isnan(encoding.decoded_m), invalid)
-            np.testing.assert_array_equal(np.isnan(encoding.error_m), invalid)
+            decoded, error, _ = full_arrays(comparison, encoding)
+            np.testing.assert_array_equal(np.isnan(decoded), invalid)
+            np.testing.assert_array_equal(np.isnan(error), invalid)
 
     def test_lerobot_readable_and_profile(self, comparison: DepthComparison) -> None:
         hevc, ffv1 = comparison.encodings
@@ -265,6 +355,101 @@ class TestCompareDepthEncodings:
         configs = [(f"c{i}", DepthEncoderConfig()) for i in range(count)]
         with pytest.raises(ConfigError, match="Compare 1 to 6 depth configurations"):
             compare_depth_encodings(clip, configs, output_dir=tmp_path)
+
+
+@pytest.mark.requires_encoder("libx265")
+class TestWhatAComparisonKeeps:
+    def test_no_large_array_but_the_clip(self, comparison: DepthComparison) -> None:
+        arrays = reachable_arrays(comparison)
+        assert any(a is comparison.clip.depth for a in arrays)  # the walk reaches the fields
+        large = [a.shape for a in arrays if a.size > 10_000 and a is not comparison.clip.depth]
+        assert large == []
+
+    @pytest.mark.parametrize("name", ["comparison", "unmarked"])
+    def test_summaries_equal_full_arrays(self, request: pytest.FixtureRequest, name: str) -> None:
+        comparison: DepthComparison = request.getfixturevalue(name)
+        for encoding in comparison.encodings:
+            largest, mean, out_of_range = reference_summary(full_arrays(comparison, encoding))
+            assert encoding.max_abs_error_m == largest, encoding.label
+            assert encoding.mean_abs_error_m == pytest.approx(mean, rel=1e-6), encoding.label
+            assert encoding.out_of_range_fraction == pytest.approx(out_of_range, abs=1e-12)
+
+    def test_display_range_equals_full_arrays(self, comparison: DepthComparison) -> None:
+        _, _, in_range = full_arrays(comparison, comparison.encodings[0])
+        expected = auto_depth_range(comparison.clip.metres()[in_range])
+        assert comparison.display_range() == comparison.display_range_m == expected
+
+    @pytest.mark.parametrize("name", ["comparison", "unmarked"])
+    @pytest.mark.parametrize("unit", ["m", "mm"])
+    def test_values_at_equal_full_arrays(
+        self, request: pytest.FixtureRequest, name: str, unit: str
+    ) -> None:
+        comparison: DepthComparison = request.getfixturevalue(name)
+        scale = 1000.0 if unit == "mm" else 1.0
+        references = [(e.label, full_arrays(comparison, e)) for e in comparison.encodings]
+        original = comparison.clip.metres()
+        for frame in (0, 3, N - 1):
+            for _, row, col in (NAN_PIXEL, FAR_PIXEL, NEAR_PIXEL, (0, HEIGHT - 1, WIDTH - 1)):
+                expected = {"original": float(original[frame, row, col]) * scale}
+                for label, (decoded, error, _) in references:
+                    expected[label] = float(decoded[frame, row, col]) * scale
+                    expected[f"{label} error"] = float(error[frame, row, col]) * scale
+                actual = comparison.values_at(frame, row, col, unit)  # type: ignore[arg-type]
+                np.testing.assert_equal(actual, expected)
+
+    @pytest.mark.parametrize("name", ["comparison", "unmarked"])
+    def test_frame_views_equal_full_arrays(self, request: pytest.FixtureRequest, name: str) -> None:
+        comparison: DepthComparison = request.getfixturevalue(name)
+        references = [(e.label, *full_arrays(comparison, e)) for e in comparison.encodings]
+        for frame in (0, 3, N - 1):
+            original = comparison.clip.metres()[frame]
+            value_range = auto_depth_range(original[references[0][3][frame]])
+            expected = [("Original", colorize_depth(original, value_range=value_range))]
+            for label, decoded, _, _ in references:
+                picture = colorize_depth(decoded[frame], value_range=value_range)
+                expected.append((f"{label}: round trip", picture))
+            for label, _, error, in_range in references:
+                masked = np.where(in_range[frame], error[frame], np.nan)
+                expected.append((f"{label}: error", colorize_error(masked, full_scale=0.01)))
+            views = depth_frame_views(comparison, frame)
+            assert [c for c, _ in views] == [c for c, _ in expected]
+            for (caption, image), (_, reference) in zip(views, expected, strict=True):
+                np.testing.assert_array_equal(image, reference, err_msg=f"{caption}, {frame}")
+
+    def test_unmarked_invalid_pixels_read_depth_min(self, unmarked: DepthComparison) -> None:
+        assert unmarked.mark_invalid is False
+        values = unmarked.values_at(*NAN_PIXEL, unit="m")
+        assert math.isnan(values["original"])
+        for encoding in unmarked.encodings:
+            assert values[encoding.label] == pytest.approx(encoding.config.depth_min)
+            assert math.isnan(values[f"{encoding.label} error"])
+
+    def test_original_frame(self, comparison: DepthComparison) -> None:
+        for frame in (0, N - 1):
+            original = comparison.original_frame_m(frame)
+            assert type(original) is np.ndarray
+            assert original.dtype == np.float32
+            np.testing.assert_array_equal(original, synthetic_metres()[frame])
+        for frame in (-1, N):
+            with pytest.raises(FrameIndexError, match=r"frame must be in \[0, 5\]"):
+                comparison.original_frame_m(frame)
+
+    def test_memory_mapped_clip(self, tmp_path: Path, comparison: DepthComparison) -> None:
+        np.save(tmp_path / "depth.npy", synthetic_metres())
+        depth = np.load(tmp_path / "depth.npy", mmap_mode="r")
+        mapped = DepthClip(name="mapped", depth=depth, unit="m", fps=FPS)
+        result = compare_depth_encodings(mapped, CONFIGS[1:], output_dir=tmp_path / "out")
+        assert result.clip.depth is depth  # kept as given, not read into memory
+        (encoding,) = result.encodings
+        in_memory = comparison.encodings[1]
+        assert encoding.max_abs_error_m == in_memory.max_abs_error_m
+        assert encoding.mean_abs_error_m == in_memory.mean_abs_error_m
+        assert encoding.out_of_range_fraction == in_memory.out_of_range_fraction
+        assert result.display_range() == comparison.display_range()
+        assert type(result.original_frame_m(2)) is np.ndarray
+        keys = ["original", FFV1_LABEL, f"{FFV1_LABEL} error"]
+        full = comparison.values_at(*FAR_PIXEL, unit="mm")
+        np.testing.assert_equal(result.values_at(*FAR_PIXEL, unit="mm"), {k: full[k] for k in keys})
 
 
 @pytest.mark.requires_encoder("libx265")

@@ -13,6 +13,7 @@ import pytest
 from playwright.sync_api import Page, expect
 
 import app
+from components.serving import launch_options
 from components.state import AppSettings
 
 
@@ -36,8 +37,7 @@ def live_app(settings: AppSettings) -> Iterator[str]:
         server_port=_free_port(),
         prevent_thread_lock=True,
         quiet=True,
-        allowed_paths=[str(settings.data_dir)],
-        max_file_size="200mb",
+        **launch_options(settings),
     )
     try:
         yield str(demo.local_url)

@@ -35,3 +35,48 @@ class TestServerAddress:
             app.parse_args([])
         assert exit_info.value.code == 2
         assert "argument --port: invalid int value: 'http'" in capsys.readouterr().err
+
+
+class TestLimits:
+    @pytest.mark.parametrize(
+        ("argv", "words"),
+        [
+            (["--media-slots", "0"], "--media-slots must be at least 1, got 0"),
+            (["--max-upload-mb", "-3"], "--max-upload-mb must be at least 1, got -3"),
+            (["--idle-minutes", "0"], "--idle-minutes must be more than 0, got 0.0"),
+            (["--idle-minutes", "nan"], "--idle-minutes must be more than 0, got nan"),
+        ],
+    )
+    def test_a_limit_out_of_range_is_a_usage_error(
+        self, argv: list[str], words: str, capsys: pytest.CaptureFixture[str]
+    ) -> None:
+        with pytest.raises(SystemExit) as exit_info:
+            app.parse_args(argv)
+        assert exit_info.value.code == 2
+        assert words in capsys.readouterr().err
+
+    def test_settings_carry_the_limits(self, tmp_path: object) -> None:
+        from pathlib import Path
+
+        settings = app.make_settings(Path(str(tmp_path)), 50, media_slots=3, idle_session_s=90)
+        assert (settings.max_upload_mb, settings.media_slots, settings.idle_session_s) == (
+            50,
+            3,
+            90,
+        )
+        assert settings.cache_dir == settings.data_dir / "cache"
+        assert settings.sessions_dir == settings.data_dir / "sessions"
+
+    def test_the_gradio_cache_is_inside_the_data_folder(
+        self, tmp_path: object, monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        from pathlib import Path
+
+        import gradio.utils
+
+        monkeypatch.delenv("GRADIO_TEMP_DIR", raising=False)  # restored after the test
+
+        settings = app.make_settings(Path(str(tmp_path)) / "data")
+        app.build_app(settings)
+        folder = Path(gradio.utils.get_upload_folder()).resolve()
+        assert folder == settings.cache_dir

@@ -26,6 +26,17 @@ def _open(page: Page, url: str) -> None:
     expect(page.get_by_role("button", name="Compare", exact=True)).to_be_visible()
 
 
+def _start_comparison(page: Page, url: str) -> None:
+    """Open the page at a size that shows results side by side; compare ``FRAMES`` frames."""
+    page.set_viewport_size({"width": 1500, "height": 1100})
+    _open(page, url)
+    frames_box = page.get_by_role("spinbutton", name="Frames to use")
+    frames_box.fill(str(FRAMES))
+    frames_box.press("Enter")
+    expect(frames_box).to_have_value(str(FRAMES))
+    page.get_by_role("button", name="Compare", exact=True).click()
+
+
 def test_comparison_shows_table_chart_and_frames(
     page: Page,
     live_app: str,
@@ -33,13 +44,7 @@ def test_comparison_shows_table_chart_and_frames(
     budget_ms: Callable[[float], float],
     wait_for_images: Callable[[Page], None],
 ) -> None:
-    page.set_viewport_size({"width": 1500, "height": 1100})
-    _open(page, live_app)
-    frames_box = page.get_by_role("spinbutton", name="Frames to use")
-    frames_box.fill(str(FRAMES))
-    frames_box.press("Enter")
-    expect(frames_box).to_have_value(str(FRAMES))
-    page.get_by_role("button", name="Compare", exact=True).click()
+    _start_comparison(page, live_app)
     # The comparison's last step fills the galleries: their captions mean the work is done.
     done = budget_ms(FRAMES * CONFIGS * COMPARE_S_PER_FRAME)
     expect(page.get_by_text(f"Compared {CONFIGS} configurations on {FRAMES} frames")).to_be_visible(
@@ -81,3 +86,28 @@ def test_new_encoder_offers_its_formats_and_is_checked(page: Page, live_app: str
     page.get_by_label("Pixel format (pix_fmt)").first.click()
     expect(page.get_by_role("option", name="gray12le", exact=True)).to_be_visible()
     assert not page.locator(".toast-body").count()
+
+
+def test_a_failed_comparison_clears_the_last_results(
+    page: Page,
+    live_app: str,
+    screenshot_dir: Path,
+    budget_ms: Callable[[float], float],
+) -> None:
+    """Results of a comparison never stay on screen under the error of the next one."""
+    _start_comparison(page, live_app)
+    done = budget_ms(FRAMES * CONFIGS * COMPARE_S_PER_FRAME)
+    expect(page.get_by_text("Compared", exact=False)).to_be_visible(timeout=done)
+    results = page.get_by_label("Results")
+    expect(results).to_be_visible()
+    crf = page.get_by_role("spinbutton", name="Constant rate factor (CRF)").first
+    crf.fill("70")
+    crf.press("Tab")
+    page.get_by_role("button", name="Compare", exact=True).click()
+    expect(page.locator(".toast-body").first).to_contain_text(
+        "crf must be in [0, 63]", timeout=budget_ms(5)
+    )
+    expect(results).to_be_hidden()
+    expect(page.locator(".js-plotly-plot")).to_have_count(0)
+    expect(page.get_by_text("Compared", exact=False)).to_have_count(0)
+    page.screenshot(path=str(screenshot_dir / "compare_failed_run.png"), full_page=True)

@@ -12,7 +12,7 @@ import numpy as np
 import pytest
 
 from components.depth import handlers as depth
-from components.depth_form import depth_config_from_form, depth_form_values
+from components.depth_form import depth_config_from_form, depth_form_values, validate_depth_form
 from components.state import AppSettings, SessionState
 from lerobot_video import ConfigError, DepthEncoderConfig, is_lossless, with_lossless
 
@@ -23,17 +23,24 @@ def _no_progress(*args: Any, **kwargs: Any) -> None:
     return None
 
 
+def load(
+    settings: AppSettings, source: str, files: list[str] | None, fps: float | None, limit: float
+) -> tuple[SessionState, str]:
+    """A new session with depth loaded as the Depth page loads it; and the status."""
+    state = SessionState.new(settings)
+    return state, depth.load_depth(state, source, files, fps, limit, settings)
+
+
 @pytest.fixture(scope="module")
 def round_tripped(settings: AppSettings) -> SessionState:
-    state, status = depth.load_depth(SessionState(), depth.BUNDLED, None, 30, 6, settings)
+    state, status = load(settings, depth.BUNDLED, None, 30, 6)
     assert "6 frames of 640x480 (float32 metres), 50 fps" in status
     alternatives = ["Lossy HEVC (crf 20)", "FFV1 (lossless, fast; LeRobot 0.6.1 cannot read it)"]
-    state, status = depth.run_depth_round_trip(
+    status = depth.run_depth_round_trip(
         state,
         True,
         alternatives,
         *FORM,
-        settings=settings,
         progress=_no_progress,  # type: ignore[arg-type]
     )
     assert status.startswith("Round-tripped 3 configurations.")
@@ -70,13 +77,13 @@ def test_frame_views_and_preview(round_tripped: SessionState, settings: AppSetti
     original, gallery = depth.show_depth_frame(round_tripped, 2)
     assert original["value"].shape == (480, 640, 3)
     assert len(gallery["value"]) == 6  # 3 round trips + 3 error maps
-    preview = depth.make_depth_preview(round_tripped, settings)
+    preview = depth.make_depth_preview(round_tripped)
     assert Path(preview["value"]).stat().st_size > 0
     assert Path(preview["value"]).resolve().is_relative_to(settings.data_dir)
 
 
 def test_invalid_quantizer_is_refused_with_library_message(settings: AppSettings) -> None:
-    state, _ = depth.load_depth(SessionState(), depth.BUNDLED, None, 30, 2, settings)
+    state, _ = load(settings, depth.BUNDLED, None, 30, 2)
     form = list(FORM)
     form[1] = 0.001  # depth_max below depth_min
     with pytest.raises(gr.Error, match="depth_max must be greater than depth_min"):
@@ -85,7 +92,6 @@ def test_invalid_quantizer_is_refused_with_library_message(settings: AppSettings
             True,
             [],
             *form,
-            settings=settings,
             progress=_no_progress,  # type: ignore[arg-type]
         )
 
@@ -94,13 +100,13 @@ def test_realsense_without_camera_is_a_clear_error(settings: AppSettings) -> Non
     _, _, note = depth.choose_depth_source(depth.REALSENSE)
     assert note  # either the connected devices or why there are none
     with pytest.raises(gr.Error, match="RealSense"):
-        depth.load_depth(SessionState(), depth.REALSENSE, None, 30, 5, settings)
+        load(settings, depth.REALSENSE, None, 30, 5)
 
 
 def test_uploaded_npy_depth_in_millimetres(settings: AppSettings, tmp_path: Path) -> None:
     path = tmp_path / "cam.npy"
     np.save(path, np.full((3, 32, 48), 1200, np.uint16))
-    state, status = depth.load_depth(SessionState(), depth.UPLOAD, [str(path)], 15, 30, settings)
+    state, status = load(settings, depth.UPLOAD, [str(path)], 15, 30)
     assert "uint16 millimetres" in status
     assert state.depth_clip is not None
     assert state.depth_clip.fps == 15
@@ -138,3 +144,56 @@ class TestLosslessMeaning:
         ffv1 = depth.alternative_config(base, "FFV1 (lossless, fast; LeRobot 0.6.1 cannot read it)")
         assert (ffv1.vcodec, dict(ffv1.extra_options)) == ("ffv1", {})
         assert depth.alternative_config(base, "Lossy HEVC (crf 20)").crf == 20
+
+
+class TestDepthPageFindings:
+    """What the Depth page used to answer with a bare "Error" or a contradiction."""
+
+    def test_a_one_frame_upload_is_shown_without_a_slider(
+        self, settings: AppSettings, tmp_path: Path
+    ) -> None:
+        path = tmp_path / "flat.npy"
+        np.save(path, np.full((48, 64), 1.5, np.float32))  # one (H, W) frame
+        state, status = load(settings, depth.UPLOAD, [str(path)], 30, 30)
+        assert "1 frames of 64x48" in status
+        depth.run_depth_round_trip(state, True, [], *FORM, progress=_no_progress)  # type: ignore[arg-type]
+        *_, slider = depth.show_depth_results(state, "mm")
+        assert slider["visible"] is False
+        original, views = depth.show_depth_frame(state, 0)
+        assert original["visible"] is True
+        assert len(views["value"]) == 2  # the round trip and its error map
+
+    def test_depth_without_any_reading_is_refused_at_load(
+        self, settings: AppSettings, tmp_path: Path
+    ) -> None:
+        path = tmp_path / "blank.npy"
+        np.save(path, np.full((2, 8, 8), np.nan, np.float32))
+        state = SessionState.new(settings)
+        with pytest.raises(gr.Error, match="blank has no valid depth pixels"):
+            depth.load_depth(state, depth.UPLOAD, [str(path)], 30, 30, settings)
+        assert state.depth_clip is None
+
+    @pytest.mark.parametrize(("index", "name"), [(0, "depth_min"), (1, "depth_max"), (2, "shift")])
+    def test_an_empty_quantizer_field_is_named(
+        self, settings: AppSettings, index: int, name: str
+    ) -> None:
+        state, _ = load(settings, depth.BUNDLED, None, 30, 2)
+        form = list(FORM)
+        form[index] = None
+        with pytest.raises(gr.Error, match=f"{name} needs a number"):
+            depth.run_depth_round_trip(state, True, [], *form, progress=_no_progress)  # type: ignore[arg-type]
+        assert validate_depth_form(*form).startswith("⛔")
+
+    def test_an_unknown_alternative_is_refused_by_name(self, settings: AppSettings) -> None:
+        state, _ = load(settings, depth.BUNDLED, None, 30, 2)
+        with pytest.raises(gr.Error, match=r"Unknown alternatives \['zzz'\]"):
+            depth.run_depth_round_trip(state, True, ["zzz"], *FORM, progress=_no_progress)  # type: ignore[arg-type]
+
+    def test_a_new_run_clears_the_last_results_first(self, settings: AppSettings) -> None:
+        state, _ = load(settings, depth.BUNDLED, None, 30, 2)
+        depth.run_depth_round_trip(state, True, [], *FORM, progress=_no_progress)  # type: ignore[arg-type]
+        assert state.depth is not None
+        shown = depth.clear_depth_results(state)
+        assert state.depth is None
+        assert all(update["visible"] is False for update in shown[1:])
+        assert all(u["visible"] is False for u in depth.show_depth_results(state, "m"))

@@ -44,8 +44,13 @@ class TestFormParsing:
             config_from_form("h264", "yuv420p", 2, 30, "", 0, "bf")
 
     def test_fractional_gop_is_refused(self) -> None:
-        with pytest.raises(ConfigError, match="g must be a whole number"):
+        with pytest.raises(gr.Error, match=r"g must be a whole number, got 2\.5"):
             config_from_form("h264", "yuv420p", 2.5, 30, "", 0, "")
+
+    @pytest.mark.parametrize("value", ["abc", [1], {"a": 1}, "1e999x"])
+    def test_a_number_field_holding_something_else_is_refused(self, value: object) -> None:
+        with pytest.raises(gr.Error, match="crf must be a number, got"):
+            config_from_form("h264", "yuv420p", 2, value, "", 0, "")  # type: ignore[arg-type]
 
 
 class TestInlineValidation:
@@ -107,11 +112,17 @@ class TestInlineValidation:
         assert calls == [("h264", 30), ("h264", 31)]
 
 
+def load(
+    settings: AppSettings, source: str, files: list[str] | None, fps: float | None, limit: float
+) -> tuple[SessionState, str]:
+    """A new session with a clip loaded as the Compare page loads it; and the status."""
+    state = SessionState.new(settings)
+    return state, compare.load_compare_clip(state, source, files, fps, limit, settings)
+
+
 class TestClipLoading:
     def test_bundled_clip_respects_frame_limit(self, settings: AppSettings) -> None:
-        state, status = compare.load_compare_clip(
-            SessionState(), compare.BUNDLED, None, 30, 12, settings
-        )
+        state, status = load(settings, compare.BUNDLED, None, 30, 12)
         assert state.clip is not None
         assert state.clip.frames.shape == (12, 480, 640, 3)
         assert state.clip.fps == 50
@@ -123,16 +134,14 @@ class TestClipLoading:
             path = tmp_path / f"f{i}.png"
             Image.fromarray(np.full((16, 24, 3), 40 * i, np.uint8)).save(path)
             paths.append(str(path))
-        state, _ = compare.load_compare_clip(
-            SessionState(), compare.UPLOAD, paths[::-1], 10, 100, settings
-        )
+        state, _ = load(settings, compare.UPLOAD, paths[::-1], 10, 100)
         assert state.clip is not None
         assert state.clip.fps == 10
         assert [int(f[0, 0, 0]) for f in state.clip.frames] == [0, 40, 80]
 
     def test_upload_without_files_is_a_clear_error(self, settings: AppSettings) -> None:
         with pytest.raises(gr.Error, match="Upload a video file or image frames first"):
-            compare.load_compare_clip(SessionState(), compare.UPLOAD, None, 30, 100, settings)
+            load(settings, compare.UPLOAD, None, 30, 100)
 
     @pytest.mark.parametrize("suffix", [".webp", ".bmp", ".tif"])
     def test_single_image_of_any_kind_is_a_one_frame_clip(
@@ -140,9 +149,7 @@ class TestClipLoading:
     ) -> None:
         path = tmp_path / f"frame{suffix}"
         Image.fromarray(np.full((16, 24, 3), 120, np.uint8)).save(path, lossless=True)
-        state, status = compare.load_compare_clip(
-            SessionState(), compare.UPLOAD, [str(path)], None, 100, settings
-        )
+        state, status = load(settings, compare.UPLOAD, [str(path)], None, 100)
         assert state.clip is not None
         assert state.clip.frames.shape == (1, 16, 24, 3)
         assert state.clip.fps == 30  # blank frame rate: image frames play at 30 fps
@@ -153,14 +160,12 @@ class TestClipLoading:
         bogus = tmp_path / "notes.mp4"
         bogus.write_text("not a video")
         with pytest.raises(gr.Error, match="Cannot read"):
-            compare.load_compare_clip(
-                SessionState(), compare.UPLOAD, [str(bogus)], 30, 100, settings
-            )
+            load(settings, compare.UPLOAD, [str(bogus)], 30, 100)
 
 
 @pytest.fixture(scope="module")
 def compared(settings: AppSettings) -> tuple[SessionState, list[Any]]:
-    state, _ = compare.load_compare_clip(SessionState(), compare.BUNDLED, None, 30, 16, settings)
+    state, _ = load(settings, compare.BUNDLED, None, 30, 16)
     knobs: list[Any] = [
         "AV1",
         *DEFAULT_FORM,
@@ -173,7 +178,7 @@ def compared(settings: AppSettings) -> tuple[SessionState, list[Any]]:
     def progress(value: object = None, desc: str = "") -> None:
         calls.append(value)  # type: ignore[arg-type]
 
-    outputs = compare.run_comparison(state, 2, *knobs, settings=settings, progress=progress)  # type: ignore[arg-type]
+    outputs = compare.run_comparison(state, 2, *knobs, progress=progress)  # type: ignore[arg-type]
     assert calls
     assert calls[-1] == (7, 7)
     return state, outputs
@@ -184,7 +189,7 @@ class TestComparison:
         self, compared: tuple[SessionState, list[Any]]
     ) -> None:
         _, outputs = compared
-        rows = outputs[2]["value"]
+        rows = outputs[1]["value"]
         assert [row[0] for row in rows] == ["PNG frames (baseline)", "AV1", "HEVC"]
         assert len(rows[0]) == len(TABLE_HEADERS)
         assert rows[1][1] == "av1 / yuv420p"
@@ -195,7 +200,7 @@ class TestComparison:
     def test_chart_places_each_config(self, compared: tuple[SessionState, list[Any]]) -> None:
         state, outputs = compared
         assert state.report is not None
-        figure = outputs[3]["value"]
+        figure = outputs[2]["value"]
         assert list(figure.data[0].text) == ["AV1", "HEVC"]
         sizes = [100 * e.size_ratio_vs_png for e in state.report.encodings]
         psnr = [e.quality.mean_psnr_db for e in state.report.encodings]
@@ -233,9 +238,7 @@ class TestComparison:
         assert all(30 < v.psnr_db < 60 for v in views)
 
     def test_invalid_config_refused_with_library_message(self, settings: AppSettings) -> None:
-        state, _ = compare.load_compare_clip(
-            SessionState(), compare.BUNDLED, None, 30, 10, settings
-        )
+        state, _ = load(settings, compare.BUNDLED, None, 30, 10)
         bad = list(DEFAULT_FORM)
         bad[3] = 64
         knobs = ["bad", *bad, "ok", *DEFAULT_FORM] + [""] * 16
@@ -244,6 +247,56 @@ class TestComparison:
                 state,
                 2,
                 *knobs,
-                settings=settings,
                 progress=lambda *a, **k: None,  # type: ignore[arg-type]
             )
+
+
+class TestCompareFindings:
+    """A failed Compare shows nothing stale; API values of the wrong kind get clear words."""
+
+    def test_a_new_comparison_hides_the_last_results_first(
+        self, compared: tuple[SessionState, list[Any]]
+    ) -> None:
+        state, _ = compared
+        report = state.report
+        shown = compare.clear_results(state)
+        assert state.report is None
+        assert len(shown) == 6 + 2 * compare.MAX_FORMS
+        assert all(update["visible"] is False for update in shown[1:])
+        assert compare.show_frame(state, 0)[0]["visible"] is False
+        state.report = report  # the module's other tests keep using it
+
+    @pytest.mark.parametrize("limit", [0, 301, 12.5, None, "abc", [3]])
+    def test_frames_to_use_outside_its_range_is_named(
+        self, settings: AppSettings, limit: object
+    ) -> None:
+        with pytest.raises(gr.Error, match="Frames to use must be a whole number from 1 to 300"):
+            load(settings, compare.BUNDLED, None, 30, limit)  # type: ignore[arg-type]
+
+    def test_an_unknown_source_is_named(self, settings: AppSettings) -> None:
+        with pytest.raises(gr.Error, match="Choose the clip source"):
+            load(settings, "nope", None, 30, 10)
+
+    @pytest.mark.parametrize("count", [0, 5, 2.5, "two"])
+    def test_configuration_count_outside_one_to_four_is_named(
+        self, compared: tuple[SessionState, list[Any]], count: object
+    ) -> None:
+        state, _ = compared
+        with pytest.raises(gr.Error, match="Configurations must be a whole number from 1 to 4"):
+            compare.run_comparison(state, count, progress=lambda *a, **k: None)  # type: ignore[arg-type]
+
+    @pytest.mark.parametrize("index", [-1, 16, 2.5, None])
+    def test_a_frame_outside_the_clip_is_named(
+        self, compared: tuple[SessionState, list[Any]], index: object
+    ) -> None:
+        state, _ = compared
+        with pytest.raises(gr.Error, match="Frame must be a whole number from 0 to 15"):
+            compare.show_frame(state, index)  # type: ignore[arg-type]
+
+    def test_the_clip_lives_in_the_session_folder_not_in_memory(
+        self, compared: tuple[SessionState, list[Any]]
+    ) -> None:
+        state, _ = compared
+        assert state.clip is not None
+        assert isinstance(state.clip.frames, np.memmap)
+        assert Path(str(state.clip.frames.filename)).parent == state.folder

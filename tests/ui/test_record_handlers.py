@@ -9,7 +9,6 @@ import time
 import zipfile
 from collections.abc import Iterator
 from pathlib import Path
-from types import SimpleNamespace
 from typing import Any
 
 import gradio as gr
@@ -21,7 +20,7 @@ from components.record import episodes as record_episodes
 from components.record import form as record_form
 from components.record import preview as record_preview
 from components.record import sources as record_sources
-from components.record.session import RecordSession, RecordSessions
+from components.record.session import RecordSession
 from components.record.view import stats_html
 from components.state import AppSettings, SessionState
 from components.widgets import form_values
@@ -38,6 +37,12 @@ pytestmark = pytest.mark.requires_encoder("libsvtav1", "libx265")
 REPLAY = "Bundled ALOHA replay (RGB + depth)"
 BROWSER = "Browser camera (this page)"
 KNOBS = (*form_values(RGBEncoderConfig()), *depth_form_values(DepthEncoderConfig()))
+
+
+def _with(state: SessionState, session: RecordSession) -> SessionState:
+    """``state`` recording through ``session`` (a preview the test started)."""
+    state.recording = session
+    return state
 
 
 def _no_progress(*args: Any, **kwargs: Any) -> None:
@@ -60,7 +65,7 @@ def _wait_for_frames(session: RecordSession, count: int = 6) -> None:
 def _record_episode(
     session: RecordSession, state: SessionState, settings: AppSettings, name: str
 ) -> list[Any]:
-    record_episodes.start_episode(session, state, _form(name), KNOBS, settings)
+    record_episodes.start_episode(_with(state, session), _form(name), KNOBS)
     _wait_for_frames(session)
     return record_episodes.stop_episode(session, _no_progress)  # type: ignore[arg-type]
 
@@ -76,11 +81,11 @@ def previewing() -> Iterator[RecordSession]:
 @pytest.fixture(scope="module")
 def recorded(settings: AppSettings) -> Iterator[tuple[RecordSession, SessionState, list[Any]]]:
     """Two episodes saved, then a third recorded and discarded; the preview still runs."""
-    session, state = RecordSession(), SessionState()
+    session, state = RecordSession(), SessionState.new(settings)
     record_preview.start_preview(session, REPLAY)
     _record_episode(session, state, settings, "two_episodes")
     saved = _record_episode(session, state, settings, "two_episodes")
-    record_episodes.start_episode(session, state, _form("two_episodes"), KNOBS, settings)
+    record_episodes.start_episode(_with(state, session), _form("two_episodes"), KNOBS)
     _wait_for_frames(session)
     status, *_ = record_episodes.discard_episode(session)
     assert status.startswith("Discarded the episode (")
@@ -132,7 +137,7 @@ class TestRecording:
         self, recorded: tuple[RecordSession, SessionState, list[Any]], settings: AppSettings
     ) -> None:
         session, state, _ = recorded
-        assert session.dataset_root == state.work_dir(settings) / "datasets" / "two_episodes"
+        assert session.dataset_root == state.folder / "datasets" / "two_episodes"
         reader = open_dataset(session.dataset_root)
         assert reader.fps == 30
         assert reader.tasks == ("pick up the cube",)
@@ -142,7 +147,7 @@ class TestRecording:
         self, recorded: tuple[RecordSession, SessionState, list[Any]], settings: AppSettings
     ) -> None:
         session, state, _ = recorded
-        update = record_episodes.zip_dataset(session, state, settings, _no_progress)  # type: ignore[arg-type]
+        update = record_episodes.zip_dataset(_with(state, session), _no_progress)  # type: ignore[arg-type]
         path = Path(update["value"])
         assert path.resolve().is_relative_to(settings.data_dir)
         with zipfile.ZipFile(path) as archive:
@@ -178,7 +183,7 @@ class TestInvalidInputs:
             (_form(""), "Give the dataset a name"),
             (_form("a/b"), "Dataset name 'a/b' must not contain a slash"),
             (_form(".."), "Dataset name '..' is not allowed; use 1-64 letters"),
-            (_form("ok", fps=0), "Frames per second must be a whole number of at least 1, got 0"),
+            (_form("ok", fps=0), "Frames per second must be a whole number from 1 to 1000, got 0"),
             (_form("ok", fps=12.5), "got 12.5"),
             (_form("ok", task="  "), "Describe the task"),
         ],
@@ -190,23 +195,21 @@ class TestInvalidInputs:
         form: tuple[Any, ...],
         message: str,
     ) -> None:
-        state = SessionState()
+        state = SessionState.new(settings)
         with pytest.raises(gr.Error, match=message):
-            record_episodes.start_episode(previewing, state, form, KNOBS, settings)
+            record_episodes.start_episode(_with(state, previewing), form, KNOBS)
         assert previewing.recorder is None
-        assert not list((state.work_dir(settings) / "datasets").glob("*"))
+        assert not list((state.folder / "datasets").glob("*"))
 
     def test_existing_dataset_name_is_refused(
         self, previewing: RecordSession, settings: AppSettings
     ) -> None:
-        state = SessionState()
-        (state.work_dir(settings) / "datasets" / "taken").mkdir(parents=True)
+        state = SessionState.new(settings)
+        (state.folder / "datasets" / "taken").mkdir(parents=True)
         with pytest.raises(gr.Error, match="A dataset named 'taken' already exists"):
-            record_episodes.start_episode(previewing, state, _form("taken"), KNOBS, settings)
-        assert "already exists" in record_form.validate_dataset_form(
-            state, "taken", 30, "pick", settings
-        )
-        assert record_form.validate_dataset_form(state, "free", 30, "pick", settings) == (
+            record_episodes.start_episode(_with(state, previewing), _form("taken"), KNOBS)
+        assert "already exists" in record_form.validate_dataset_form(state, "taken", 30, "pick")
+        assert record_form.validate_dataset_form(state, "free", 30, "pick") == (
             "✅ Records into `free` at 30 fps."
         )
 
@@ -215,10 +218,10 @@ class TestInvalidInputs:
     ) -> None:
         knobs = list(KNOBS)
         knobs[3] = 70  # crf
-        state = SessionState()
+        state = SessionState.new(settings)
         with pytest.raises(gr.Error, match=r"crf must be in \[0, 63\] for 'libsvtav1', got 70"):
-            record_episodes.start_episode(previewing, state, _form("knobs"), tuple(knobs), settings)
-        assert not (state.work_dir(settings) / "datasets" / "knobs").exists()
+            record_episodes.start_episode(_with(state, previewing), _form("knobs"), tuple(knobs))
+        assert not (state.folder / "datasets" / "knobs").exists()
 
     def test_invalid_depth_form_is_shown_as_typed(self) -> None:
         values = depth_form_values(DepthEncoderConfig())
@@ -231,18 +234,22 @@ class TestInvalidInputs:
     ) -> None:
         form = ("cam", 30, "pick", "", "top camera", False)
         with pytest.raises(gr.Error, match="Camera name 'top camera' must be letters"):
-            record_episodes.start_episode(previewing, SessionState(), form, KNOBS, settings)
+            record_episodes.start_episode(
+                _with(SessionState.new(settings), previewing), form, KNOBS
+            )
 
     def test_actions_out_of_order_say_what_to_do(self, settings: AppSettings) -> None:
         idle = RecordSession()
         with pytest.raises(gr.Error, match="Start the preview first"):
-            record_episodes.start_episode(idle, SessionState(), _form("early"), KNOBS, settings)
+            record_episodes.start_episode(
+                _with(SessionState.new(settings), idle), _form("early"), KNOBS
+            )
         with pytest.raises(gr.Error, match="No episode is being recorded"):
             record_episodes.stop_episode(idle, _no_progress)  # type: ignore[arg-type]
         with pytest.raises(gr.Error, match="nothing to discard"):
             record_episodes.discard_episode(idle)
         with pytest.raises(gr.Error, match="at least one episode"):
-            record_episodes.zip_dataset(idle, SessionState(), settings, _no_progress)  # type: ignore[arg-type]
+            record_episodes.zip_dataset(_with(SessionState.new(settings), idle), _no_progress)  # type: ignore[arg-type]
 
     def test_unavailable_source_gives_its_reason(self) -> None:
         missing = [s for s in record_sources.source_choices() if s.endswith("(not available)")]
@@ -259,43 +266,26 @@ class TestSessions:
         self, recorded: tuple[RecordSession, SessionState, list[Any]], settings: AppSettings
     ) -> None:
         first, first_state, _ = recorded
-        second, second_state = RecordSession(), SessionState()
+        second, second_state = RecordSession(), SessionState.new(settings)
         record_preview.start_preview(second, REPLAY)
         try:
             _record_episode(second, second_state, settings, "two_episodes")  # same name: fine
         finally:
             second.stop()
         assert second.dataset_root != first.dataset_root
-        assert second_state.work_dir(settings) != first_state.work_dir(settings)
+        assert second_state.folder != first_state.folder
         assert second.dataset_root is not None
         assert first.dataset_root is not None
         assert open_dataset(second.dataset_root).num_episodes == 1
         assert open_dataset(first.dataset_root).num_episodes == 2
 
-    def test_sessions_are_kept_apart_and_closed_with_their_tab(self) -> None:
-        sessions = RecordSessions()
-        tab_a, tab_b = SimpleNamespace(session_hash="a"), SimpleNamespace(session_hash="b")
-        first = sessions.for_request(tab_a)  # type: ignore[arg-type]
-        assert sessions.for_request(tab_a) is first  # type: ignore[arg-type]
-        assert sessions.for_request(tab_b) is not first  # type: ignore[arg-type]
-        record_preview.start_preview(first, REPLAY)
-        started = first.source
-        assert started is not None
-        sessions.close(tab_a)  # type: ignore[arg-type]
-        assert first.source is None
-        with pytest.raises(DeviceUnavailableError, match="not started"):
-            started.read()
-        assert sessions.for_request(tab_a) is not first  # type: ignore[arg-type]
-        with pytest.raises(gr.Error, match="needs a browser session"):
-            sessions.for_request(SimpleNamespace(session_hash=None))  # type: ignore[arg-type]
-
     def test_stopping_while_recording_drops_only_the_open_episode(
         self, settings: AppSettings
     ) -> None:
-        session, state = RecordSession(), SessionState()
+        session, state = RecordSession(), SessionState.new(settings)
         record_preview.start_preview(session, REPLAY)
         _record_episode(session, state, settings, "stopped_early")
-        record_episodes.start_episode(session, state, _form("stopped_early"), KNOBS, settings)
+        record_episodes.start_episode(_with(state, session), _form("stopped_early"), KNOBS)
         _wait_for_frames(session)
         stats = record_preview.preview_tick(session, 2.0)[2]
         assert "● Recording" in stats
@@ -308,7 +298,7 @@ class TestSessions:
 
 
 def test_browser_camera_frames_are_recorded_at_the_page_size(settings: AppSettings) -> None:
-    session, state = RecordSession(), SessionState()
+    session, state = RecordSession(), SessionState.new(settings)
     record_preview.start_preview(session, BROWSER)
     stop = threading.Event()
     frame = np.full((720, 1280, 3), 90, np.uint8)  # a 16:9 webcam, fitted to 640x480
@@ -349,3 +339,38 @@ def test_failed_capture_shows_its_error() -> None:
     assert "Capture stopped" in block
     assert "No frame from the browser camera in 1 s. Stop the preview" in block
     assert "Press R" not in block
+
+
+class TestFailedStartLeavesThePageUsable:
+    """A start that fails (a frame rate the encoder refuses) writes nothing and the next
+    start, with the form corrected, records: the page is never stuck on one error."""
+
+    def test_refused_frame_rate_writes_nothing_and_the_corrected_form_records(
+        self, previewing: RecordSession, settings: AppSettings
+    ) -> None:
+        state = _with(SessionState.new(settings), previewing)
+        with pytest.raises(gr.Error, match="libsvtav1 encodes at most 240 fps, got 1000"):
+            record_episodes.start_episode(state, _form("fast", fps=1000), KNOBS)
+        assert not (state.folder / "datasets" / "fast").exists()
+        assert previewing.recorder is None
+        assert previewing.source is not None  # the preview keeps running
+        record_episodes.start_episode(state, _form("fast", fps=30), KNOBS)
+        _wait_for_frames(previewing, 3)
+        saved = record_episodes.stop_episode(previewing, _no_progress)  # type: ignore[arg-type]
+        assert saved[0].startswith("Saved episode 0")
+        assert open_dataset(state.folder / "datasets" / "fast").num_episodes == 1
+
+    def test_a_first_episode_that_cannot_start_removes_its_empty_dataset(
+        self, previewing: RecordSession, settings: AppSettings, monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        state = _with(SessionState.new(settings), previewing)
+
+        def refuse(self: object) -> None:
+            raise DeviceUnavailableError("The camera went away.")
+
+        monkeypatch.setattr("lerobot_video.Recorder.start_episode", refuse)
+        with pytest.raises(gr.Error, match="The camera went away"):
+            record_episodes.start_episode(state, _form("empty"), KNOBS)
+        assert not (state.folder / "datasets" / "empty").exists()  # the name is free again
+        assert previewing.recorder is None
+        assert record_form.validate_dataset_form(state, "empty", 30, "pick").startswith("✅")

@@ -1,0 +1,75 @@
+"""Malformed inputs to the codec room's smaller public functions: ``trial_encode``,
+``browser_support``, ``feature_info`` and ``clear_decoder_cache``; each refused by name."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from lerobot_video import (
+    ConfigError,
+    RGBEncoderConfig,
+    browser_support,
+    clear_decoder_cache,
+    feature_info,
+    trial_encode,
+)
+
+WRONG_VALUES: list[Any] = [None, 3, 2.5, b"av1", ["av1"], {"codec": "av1"}, "", True]
+
+
+@pytest.mark.parametrize("value", WRONG_VALUES, ids=repr)
+@pytest.mark.parametrize("argument", ["codec", "pix_fmt"])
+def test_browser_support_arguments(argument: str, value: Any) -> None:
+    kwargs = {"codec": "av1", "pix_fmt": "yuv420p", argument: value}
+    with pytest.raises(ConfigError, match=f"{argument} must be a non-empty string"):
+        browser_support(**kwargs)
+
+
+@pytest.mark.parametrize("video", WRONG_VALUES, ids=repr)
+def test_feature_info_needs_a_probed_video(video: Any) -> None:
+    with pytest.raises(ConfigError, match="video must be a VideoInfo"):
+        feature_info(video, RGBEncoderConfig())
+
+
+@pytest.mark.parametrize("config", [*WRONG_VALUES, object()], ids=repr)
+def test_trial_encode_needs_a_config(config: Any) -> None:
+    with pytest.raises(ConfigError, match="trial_encode"):
+        trial_encode(config)
+
+
+@pytest.mark.parametrize("fps", [0, -1, 2.5, "30", True, None, 1e308])
+def test_trial_encode_fps(fps: Any) -> None:
+    with pytest.raises(ConfigError, match="fps must be an integer >= 1"):
+        trial_encode(RGBEncoderConfig(vcodec="h264"), fps=fps)
+
+
+@pytest.mark.parametrize(
+    "extra",
+    [
+        {"threads": "abc"},
+        {"threads": "-5x"},
+        {"x264-params": "garbage"},
+        {"x264-params": "::"},
+        {"profile": "nonsense"},
+        {"level": "zz"},
+    ],
+    ids=str,
+)
+def test_trial_encode_options_ffmpeg_refuses(extra: dict[str, str]) -> None:
+    config = RGBEncoderConfig(vcodec="h264", extra_options=extra)
+    with pytest.raises(ConfigError, match="refuses these options at 30 fps"):
+        trial_encode(config)
+
+
+@pytest.mark.parametrize("under", [3, b"x", ["a"], "", "\0bad"], ids=repr)
+def test_clear_decoder_cache_folder(under: Any) -> None:
+    with pytest.raises(ConfigError, match="under"):
+        clear_decoder_cache(under=under)
+
+
+def test_clear_decoder_cache_of_a_missing_folder_is_a_no_op(tmp_path: Path) -> None:
+    clear_decoder_cache(under=tmp_path / "never-made")
+    assert not (tmp_path / "never-made").exists()
