@@ -302,3 +302,40 @@ def test_nothing_is_written_outside_the_data_folder(
     assert Path(gradio.utils.get_upload_folder()).resolve().is_relative_to(data)
     assert {entry.name for entry in data.iterdir()} <= {"cache", "sessions"}
     assert session_a.folder.resolve().is_relative_to(data / "sessions")
+
+
+def test_uploads_above_the_size_limit_are_refused(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``--max-upload-mb`` is enforced by the upload route, before anything is stored."""
+    import os
+    import socket
+
+    import app
+    from components.serving import launch_options
+
+    # build_app points GRADIO_TEMP_DIR at this app's data folder; the shared app keeps its own.
+    monkeypatch.setenv("GRADIO_TEMP_DIR", os.environ.get("GRADIO_TEMP_DIR", ""))
+
+    settings = app.make_settings(tmp_path / "data", max_upload_mb=1)
+    demo = app.build_app(settings)
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = int(sock.getsockname()[1])
+    demo.launch(
+        server_name="127.0.0.1",
+        server_port=port,
+        prevent_thread_lock=True,
+        quiet=True,
+        **launch_options(settings),
+    )
+    try:
+        url = f"{demo.local_url}gradio_api/upload"
+        small = httpx.post(url, files={"files": ("ok.npy", b"x" * 1000)}, timeout=30)
+        big = httpx.post(url, files={"files": ("big.npy", b"x" * 1_500_000)}, timeout=30)
+    finally:
+        demo.close()
+    assert small.status_code == 200
+    assert big.status_code == 413
+    stored = [p.name for p in settings.cache_dir.rglob("*") if p.is_file()]
+    assert "big.npy" not in stored
