@@ -7,7 +7,7 @@ from typing import Any
 
 import gradio as gr
 
-from components.feedback import user_text
+from components.feedback import note, ready, user_text
 from components.state import AppSettings
 from lerobot_video import EncoderConfig, codec_options, trial_encode
 
@@ -26,8 +26,8 @@ def verdict(config: EncoderConfig) -> str:
     """
     trial = trial_encode(config)
     options = " ".join(f"`{k}={v}`" for k, v in codec_options(trial.plan.config).items())
-    lines = [f"✅ FFmpeg options: {options}"]
-    lines += [f"⚠️ {user_text(note)}" for note in trial.notes]
+    lines = [ready(f"FFmpeg options: {options}")]
+    lines += [note(user_text(text)) for text in trial.notes]
     return "\n\n".join(lines)
 
 

@@ -8,7 +8,7 @@ from typing import Any
 import gradio as gr
 
 from components.checks import flag, form_number, verdict, wire_checks
-from components.feedback import user_text
+from components.feedback import refused, user_text
 from lerobot_video import DepthEncoderConfig, LeRobotVideoError, is_lossless, with_lossless
 
 
@@ -47,11 +47,11 @@ def depth_config_from_form(
 def validate_depth_form(*knobs: Any) -> str:
     """Check the depth form's values (those of :func:`depth_config_from_form`)."""
     if any(knob is None for knob in knobs[:3]):
-        return "⛔ depth_min, depth_max and shift need a number of metres each."
+        return refused("depth_min, depth_max and shift need a number of metres each.")
     try:
         return verdict(depth_config_from_form(*knobs))
     except (LeRobotVideoError, gr.Error) as err:
-        return f"⛔ {user_text(err.message if isinstance(err, gr.Error) else err)}"
+        return refused(user_text(err.message if isinstance(err, gr.Error) else err))
 
 
 @dataclass(frozen=True)

@@ -49,6 +49,21 @@ def user_text(error: BaseException | str) -> str:
     return text.replace("&", "&amp;").replace("<", "&lt;")
 
 
+def ready(text: str) -> str:
+    """A form's verdict when the run will start: plain words, no emoji (fonts lack them)."""
+    return f"**Ready:** {text}"
+
+
+def refused(text: str) -> str:
+    """A form's verdict when the run would be refused, with the reason (already user text)."""
+    return f"**Refused:** {text}"
+
+
+def note(text: str) -> str:
+    """Something a run will do differently from what the form says."""
+    return f"**Note:** {text}"
+
+
 def shows_library_errors(handler: Callable[P, R]) -> Callable[P, R]:
     """Show a user error raised by ``handler`` as an error toast, logged as one line.
 

@@ -8,7 +8,7 @@ from typing import Any
 import gradio as gr
 
 from components.checks import form_number, text, verdict, wire_checks
-from components.feedback import user_text
+from components.feedback import refused, user_text
 from lerobot_video import (
     VALID_VIDEO_CODECS,
     ConfigError,
@@ -191,7 +191,7 @@ def validate_form(*knobs: Any) -> str:
     try:
         return verdict(config_from_form(*knobs))
     except (LeRobotVideoError, gr.Error) as err:
-        return f"⛔ {user_text(err.message if isinstance(err, gr.Error) else err)}"
+        return refused(user_text(err.message if isinstance(err, gr.Error) else err))
 
 
 def choose_encoder(*knobs: Any) -> tuple[tuple[Any, ...], dict[str, Any], str]:

@@ -7,8 +7,8 @@ from typing import Any
 import gradio as gr
 import numpy as np
 
-from components.charts import results_table, tradeoff_chart
 from components.checks import MAX_FPS, frame_limit, text, uploaded_paths, whole_number
+from components.compare.charts import results_table, tradeoff_chart
 from components.feedback import progress_callback, shows_library_errors
 from components.lane import run_media_work
 from components.state import AppSettings, SessionState

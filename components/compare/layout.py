@@ -7,7 +7,7 @@ from typing import Any
 
 import gradio as gr
 
-from components.charts import TABLE_HEADERS
+from components.compare.charts import TABLE_HEADERS
 from components.compare.handlers import BUNDLED, DEFAULT_CONFIGS, MAX_FORMS, UPLOAD
 from components.state import AppSettings
 from components.widgets import EncoderForm, encoder_form

@@ -8,12 +8,12 @@ from typing import Any
 import gradio as gr
 import numpy as np
 
-from components.charts import (
+from components.checks import MAX_FPS, choice, flag, frame_limit, uploaded_paths, whole_number
+from components.depth.charts import (
     depth_results_table,
     depth_tradeoff_chart,
     quantization_step_chart,
 )
-from components.checks import MAX_FPS, choice, flag, frame_limit, uploaded_paths, whole_number
 from components.depth_form import depth_config_from_form
 from components.feedback import progress_callback, shows_library_errors
 from components.lane import run_media_work

@@ -7,7 +7,7 @@ from typing import Any
 
 import gradio as gr
 
-from components.charts import DEPTH_TABLE_HEADERS
+from components.depth.charts import DEPTH_TABLE_HEADERS
 from components.depth.handlers import (
     ALTERNATIVES,
     BUNDLED,

@@ -10,6 +10,7 @@ import gradio as gr
 
 from components.checks import MAX_FPS, flag, text, whole_number
 from components.depth_form import depth_config_from_form
+from components.feedback import ready, refused, user_text
 from components.record.session import RecordSession
 from components.state import SessionState
 from components.widgets import config_from_form
@@ -57,7 +58,9 @@ def validate_dataset_form(state: SessionState, name: str, fps: float | None, tas
     folder = state.folder / DATASETS_FOLDER
     problem = dataset_form_problem(folder, name, fps, task)
     return (
-        f"⛔ {problem}" if problem else f"✅ Records into `{name.strip()}` at {int(fps or 0)} fps."
+        refused(user_text(problem))
+        if problem
+        else ready(f"records into `{name.strip()}` at {int(fps or 0)} fps.")
     )
 
 

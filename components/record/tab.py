@@ -14,6 +14,7 @@ import numpy as np
 import numpy.typing as npt
 
 from components.depth_form import wire_depth_form
+from components.feedback import refused
 from components.record.episodes import discard_episode, start_episode, stop_episode, zip_dataset
 from components.record.form import TASK_MISSING, validate_dataset_form
 from components.record.layout import RecordPage, build_record_page
@@ -43,7 +44,7 @@ def render(sessions: Sessions, settings: AppSettings) -> None:
         note,
         depth_visible=bool(depth_shown["visible"]),
         stats=idle_html(IDLE_NOTE),
-        verdict=f"⛔ {TASK_MISSING}",
+        verdict=refused(TASK_MISSING),
     )
     _wire_source(page)
     _wire_camera(page, sessions)

@@ -182,7 +182,7 @@ class TestDepthPageFindings:
         form[index] = None
         with pytest.raises(gr.Error, match=f"{name} needs a number"):
             depth.run_depth_round_trip(state, True, [], *form, progress=_no_progress)  # type: ignore[arg-type]
-        assert validate_depth_form(*form).startswith("⛔")
+        assert validate_depth_form(*form).startswith("**Refused:**")
 
     def test_an_unknown_alternative_is_refused_by_name(self, settings: AppSettings) -> None:
         state, _ = load(settings, depth.BUNDLED, None, 30, 2)

@@ -74,7 +74,7 @@ def test_faults_are_not_dressed_as_user_errors() -> None:
 def test_verdict_of_a_huge_crf_is_short_and_names_the_field() -> None:
     values = ["h264", "yuv420p", 2, 1e308, "", 0, ""]
     verdict = validate_form(*values)
-    assert verdict.startswith("⛔ crf must be in")
+    assert verdict.startswith("**Refused:** crf must be in")
     assert "1.000e+308" in verdict or "1e+308" in verdict
     assert max(len(run) for run in verdict.replace(".", " ").split()) < 40
 
@@ -82,9 +82,9 @@ def test_verdict_of_a_huge_crf_is_short_and_names_the_field() -> None:
 @pytest.mark.parametrize(
     ("extra", "shown"),
     [
-        ("threads=abc", "⛔ h264 refuses these options at 30 fps"),
-        ("x264-params=garbage", "⛔ h264 refuses these options"),
-        ("bogus=1", "⛔ h264 has no option bogus"),
+        ("threads=abc", "**Refused:** h264 refuses these options at 30 fps"),
+        ("x264-params=garbage", "**Refused:** h264 refuses these options"),
+        ("bogus=1", "**Refused:** h264 has no option bogus"),
         ("<b>x</b>=1", "&lt;b>x&lt;/b>=1"),
     ],
 )
@@ -96,4 +96,4 @@ def test_h264_verdict_is_what_ffmpeg_says(extra: str, shown: str) -> None:
 def test_green_verdict_means_the_default_runs() -> None:
     from components.widgets import form_values
 
-    assert validate_form(*form_values(RGBEncoderConfig())).startswith("✅ FFmpeg options")
+    assert validate_form(*form_values(RGBEncoderConfig())).startswith("**Ready:** FFmpeg options")

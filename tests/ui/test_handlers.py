@@ -12,9 +12,9 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from components.charts import TABLE_HEADERS
 from components.checks import check_once
 from components.compare import handlers as compare
+from components.compare.charts import TABLE_HEADERS
 from components.state import AppSettings, SessionState
 from components.widgets import (
     choose_encoder,
@@ -56,7 +56,7 @@ class TestFormParsing:
 class TestInlineValidation:
     def test_valid_form_shows_exact_ffmpeg_options(self) -> None:
         verdict = validate_form(*DEFAULT_FORM)
-        assert verdict.startswith("✅")
+        assert verdict.startswith("**Ready:**")
         assert "`preset=12`" in verdict
         assert "`svtav1-params=fast-decode=0`" in verdict
 
@@ -76,7 +76,7 @@ class TestInlineValidation:
         for index, value in changes.items():
             values[index] = value
         verdict = validate_form(*values)
-        assert verdict.startswith("⛔")
+        assert verdict.startswith("**Refused:**")
         assert message in verdict
 
     def test_pixel_formats_follow_the_encoder(self) -> None:
@@ -95,17 +95,17 @@ class TestInlineValidation:
         assert formats["value"] == "yuv420p"
         assert checked == ("libsvtav1", "yuv420p", *values[2:])
         assert verdict == validate_form(*checked)
-        assert verdict.startswith("✅")
+        assert verdict.startswith("**Ready:**")
 
     def test_values_already_checked_are_not_checked_again(self) -> None:
         calls: list[tuple[object, ...]] = []
 
         def validate(*knobs: object) -> str:
             calls.append(knobs)
-            return "✅"
+            return "ok"
 
         checked, verdict = check_once(validate, None, "h264", 30)
-        assert (checked, verdict) == (("h264", 30), "✅")
+        assert (checked, verdict) == (("h264", 30), "ok")
         assert check_once(validate, checked, "h264", 30) == (gr.skip(), gr.skip())
         assert calls == [("h264", 30)]
         assert check_once(validate, checked, "h264", 31)[0] == ("h264", 31)

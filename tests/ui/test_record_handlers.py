@@ -210,7 +210,7 @@ class TestInvalidInputs:
             record_episodes.start_episode(_with(state, previewing), _form("taken"), KNOBS)
         assert "already exists" in record_form.validate_dataset_form(state, "taken", 30, "pick")
         assert record_form.validate_dataset_form(state, "free", 30, "pick") == (
-            "✅ Records into `free` at 30 fps."
+            "**Ready:** records into `free` at 30 fps."
         )
 
     def test_invalid_encoder_knob_shows_the_library_message(
@@ -226,8 +226,10 @@ class TestInvalidInputs:
     def test_invalid_depth_form_is_shown_as_typed(self) -> None:
         values = depth_form_values(DepthEncoderConfig())
         values[1] = 0.001  # depth_max below depth_min
-        assert validate_depth_form(*values).startswith("⛔ depth_max must be greater")
-        assert validate_depth_form(*depth_form_values(DepthEncoderConfig())).startswith("✅")
+        assert validate_depth_form(*values).startswith("**Refused:** depth_max must be greater")
+        assert validate_depth_form(*depth_form_values(DepthEncoderConfig())).startswith(
+            "**Ready:**"
+        )
 
     def test_bad_camera_name_shows_the_library_message(
         self, previewing: RecordSession, settings: AppSettings
@@ -373,4 +375,6 @@ class TestFailedStartLeavesThePageUsable:
             record_episodes.start_episode(state, _form("empty"), KNOBS)
         assert not (state.folder / "datasets" / "empty").exists()  # the name is free again
         assert previewing.recorder is None
-        assert record_form.validate_dataset_form(state, "empty", 30, "pick").startswith("✅")
+        assert record_form.validate_dataset_form(state, "empty", 30, "pick").startswith(
+            "**Ready:**"
+        )
