@@ -104,8 +104,6 @@ def main(argv: list[str] | None = None) -> None:
     build_app(settings).launch(
         server_name=args.host,
         server_port=args.port,
-        css_paths=sorted((HERE / "assets").glob("*.css")),  # style.css and one per page
-        theme=gr.themes.Soft(),
         **launch_options(settings),
     )
 

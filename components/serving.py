@@ -13,6 +13,7 @@ from __future__ import annotations
 import os
 from typing import Any
 
+import gradio as gr
 from starlette.middleware import Middleware
 from starlette.responses import PlainTextResponse
 from starlette.types import ASGIApp, Receive, Scope, Send
@@ -57,11 +58,18 @@ class FileRouteGuard:
 
 
 def launch_options(settings: AppSettings) -> dict[str, Any]:
-    """``Blocks.launch`` keyword arguments that keep the server inside its data folder."""
+    """``Blocks.launch`` keyword arguments: the app's look and its limits.
+
+    The look is the theme and one stylesheet per page from the assets folder; the limits keep
+    the server inside its data folder and uploads under their size.
+    """
     guard = Middleware(
         FileRouteGuard, data_dir=str(settings.data_dir), cache_dir=str(settings.cache_dir)
     )
     return {
+        # The look is part of the launch in Gradio 6; tests launch with these options too.
+        "css_paths": sorted(settings.bundled_clip.parent.glob("*.css")),
+        "theme": gr.themes.Soft(),
         "max_file_size": f"{settings.max_upload_mb}mb",
         "allowed_paths": [str(settings.sessions_dir)],
         "app_kwargs": {"middleware": [guard]},
