@@ -1,4 +1,4 @@
-"""LeRobot Video Studio: the Gradio app shell. Run `python app.py --help` for options."""
+"""LeRobot Video Studio: choose, measure and record robot camera streams for LeRobot datasets."""
 
 from __future__ import annotations
 
@@ -11,18 +11,27 @@ os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
 
 import gradio as gr
 
-from components import TABS
+from components.compare import tab as compare_tab
+from components.depth import tab as depth_tab
+from components.record import tab as record_tab
 from components.serving import launch_options
+from components.settings_link import Pages, settings_bar, wire_settings
 from components.state import AppSettings, Sessions
 
 HERE = Path(__file__).resolve().parent
 DEFAULT_DATA_DIR = Path(os.environ.get("LEROBOT_VIDEO_STUDIO_DATA", HERE / "data"))
 CACHE_SWEEP = (300, 1800)
 """Every 300 s, Gradio deletes cached uploads and downloads older than 1800 s."""
+FIRST_SCREEN = """# LeRobot Video Studio
+Choose, measure and record how robot camera streams are stored in LeRobot datasets (v3.0).
+**Compare**: try encoder settings on a clip and see size, speed and fidelity ·
+**Record**: record episodes from a camera into a dataset ·
+**Depth**: see what 12-bit depth keeps, in mm or m.
+Settings carry from page to page, and *Link to these settings* shares them."""
 
 
 def build_app(settings: AppSettings) -> gr.Blocks:
-    """Build the app's Blocks: a header and one tab per entry of ``components.TABS``.
+    """Build the app's Blocks: the first screen, one tab per page, and settings that travel.
 
     Gradio's cache (uploads and the copies of files shown to users) is put in the data folder
     through ``GRADIO_TEMP_DIR``, which Gradio reads when components are made: it is set here,
@@ -32,13 +41,28 @@ def build_app(settings: AppSettings) -> gr.Blocks:
     sessions = Sessions(settings)
     demo = gr.Blocks(title="LeRobot Video Studio", delete_cache=CACHE_SWEEP)
     with demo:
-        gr.Markdown(
-            "# LeRobot Video Studio\nEncode, compare and inspect robot camera streams "
-            "in LeRobot's dataset format."
+        gr.Markdown(FIRST_SCREEN, elem_id="first-screen")
+        with gr.Tabs() as tabs:
+            with gr.Tab("Compare", id="compare", elem_id="compare-page"):
+                compare = compare_tab.render(sessions, settings)
+                compare_bar = settings_bar("Record with these settings", forms=len(compare.forms))
+            with gr.Tab("Record", id="record", elem_id="record-page"):
+                record = record_tab.render(sessions, settings)
+                record_bar = settings_bar("Compare these settings")
+            with gr.Tab("Depth", id="depth", elem_id="depth-page"):
+                depth = depth_tab.render(sessions, settings)
+                depth_bar = settings_bar("Record with these depth settings")
+        pages = Pages(
+            compare_forms=list(compare.forms),
+            record_rgb=record.rgb_form,
+            record_depth=record.depth_form,
+            depth_form=depth.form,
+            compare_run=compare.compare,
+            record_start=record.start_episode,
+            depth_run=depth.run,
         )
-        for title, render in TABS:
-            with gr.Tab(title):
-                render(sessions, settings)
+        bars = {"compare": compare_bar, "record": record_bar, "depth": depth_bar}
+        wire_settings(demo, tabs, pages, bars)
         # A closed tab's camera, recorder, results and folder go at once.
         demo.unload(sessions.close)
     return demo

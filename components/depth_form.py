@@ -109,10 +109,12 @@ def _depth_encoder_knobs(defaults: DepthEncoderConfig) -> list[Any]:
         gr.Number(
             defaults.crf, label="Constant rate factor (CRF)", info="No effect while lossless is on."
         ),
+        # One line (an <input>, not a <textarea>): a preset is one word.
         gr.Textbox(
             "" if defaults.preset is None else str(defaults.preset),
             label="Preset",
-            info="Blank = medium (LeRobot's default).",
+            info="x265 speed, ultrafast to placebo; blank = medium (LeRobot's default).",
+            lines=1,
             max_lines=1,
         ),
         gr.Checkbox(

@@ -8,7 +8,7 @@ import gradio as gr
 import numpy as np
 
 from components.checks import MAX_FPS, frame_limit, text, uploaded_paths, whole_number
-from components.compare.charts import results_table, tradeoff_chart
+from components.compare.charts import player_caption, results_table, tradeoff_chart
 from components.feedback import progress_callback, shows_library_errors
 from components.lane import run_media_work
 from components.state import AppSettings, SessionState
@@ -44,11 +44,15 @@ def show_forms(count: float) -> list[dict[str, Any]]:
     return [gr.update(visible=i < int(count)) for i in range(MAX_FORMS)]
 
 
+RESULT_PARTS = 4 + 3 * MAX_FORMS + 2
+"""What a comparison shows besides its status: table, notes, chart, frame slider, three parts
+per player (caption, video, download), and the two galleries."""
+
+
 def clear_results(state: SessionState) -> list[Any]:
     """Forget and hide the last comparison before a new one, so a failure shows nothing stale."""
     state.report = None
-    hidden = gr.update(visible=False)
-    return ["Loading the clip…", *[hidden] * (5 + 2 * MAX_FORMS)]
+    return ["Loading the clip…", *[gr.update(visible=False)] * RESULT_PARTS]
 
 
 @shows_library_errors
@@ -95,14 +99,16 @@ def _configs(count: float, knobs: tuple[Any, ...]) -> list[tuple[str, RGBEncoder
 
 
 def _players(report: ComparisonReport) -> list[Any]:
-    """A player and a download per encoding; the unused ones hidden."""
+    """Per player: its caption, video and download; the unused ones hidden."""
     players: list[Any] = []
     for enc in report.encodings:
-        note = "" if enc.browser.plays_in_browsers else " (H.264 preview)"
-        players.append(gr.update(value=str(enc.preview_path), visible=True, label=enc.label + note))
-        players.append(gr.update(value=str(enc.path), visible=True))
-    unused = 2 * (MAX_FORMS - len(report.encodings))
-    return players + [gr.update(value=None, visible=False)] * unused
+        players += [
+            gr.update(value=player_caption(enc), visible=True),
+            gr.update(value=str(enc.preview_path), label=enc.label, visible=True),
+            gr.update(value=str(enc.path), visible=True),
+        ]
+    unused = MAX_FORMS - len(report.encodings)
+    return players + [gr.update(value=None, visible=False)] * (3 * unused)
 
 
 @shows_library_errors
@@ -128,12 +134,14 @@ def run_comparison(
     )
     status = (
         f"Compared {len(report.encodings)} configurations on {report.num_frames} frames. "
-        "Drag the frame slider to inspect decoded frames and their error."
+        "Drag the frame slider, or type a frame number, to inspect decoded frames and "
+        "their error."
     )
     frame = gr.update(maximum=report.num_frames - 1, value=0, visible=True)
     table = gr.update(value=results_table(report), visible=True)
     chart = gr.update(value=tradeoff_chart(report), visible=True)
-    return [status, table, chart, frame, *_players(report)]
+    notes = gr.update(visible=True)
+    return [status, table, notes, chart, frame, *_players(report)]
 
 
 @shows_library_errors
@@ -147,7 +155,19 @@ def show_frame(state: SessionState, frame_index: float) -> tuple[Any, Any]:
     decoded = [(reference, f"Original · frame {index}")] + [
         (v.decoded, f"{v.label} · {v.psnr_db:.1f} dB") for v in views
     ]
-    heatmaps = [
-        (v.heatmap, f"{v.label} · error (black = exact, yellow ≥ 32 levels)") for v in views
-    ]
-    return gr.update(value=decoded, visible=True), gr.update(value=heatmaps, visible=True)
+    heatmaps = [(v.heatmap, f"{v.label} · error") for v in views]  # the scale: gallery label
+    # One column per picture: each gallery is one row, as tall as its pictures.
+    return (
+        gr.update(value=decoded, columns=len(decoded), visible=True),
+        gr.update(value=heatmaps, columns=len(heatmaps), visible=True),
+    )
+
+
+def show_typed_frame(state: SessionState, frame_index: float | str | None) -> tuple[Any, Any]:
+    """The page's frame box: :func:`show_frame`, but a box emptied while typing shows nothing new.
+
+    The box sends every keystroke; an empty box is a number on its way, not a mistake.
+    """
+    if frame_index is None or frame_index == "":
+        return gr.skip(), gr.skip()
+    return show_frame(state, frame_index)  # type: ignore[arg-type] # show_frame names a non-number

@@ -7,7 +7,7 @@ from typing import Any
 
 import gradio as gr
 
-from components.compare.charts import TABLE_HEADERS
+from components.compare.charts import COLUMN_WIDTHS, TABLE_HEADERS, TABLE_NOTES
 from components.compare.handlers import BUNDLED, DEFAULT_CONFIGS, MAX_FORMS, UPLOAD
 from components.state import AppSettings
 from components.widgets import EncoderForm, encoder_form
@@ -16,8 +16,27 @@ SHOWN_FORMS = 3
 
 
 @dataclass(frozen=True)
+class Player:
+    """One encoding's player: the video, a caption saying what plays, its MP4 download."""
+
+    column: gr.Column
+    caption: gr.Markdown
+    video: gr.Video
+    download: gr.File
+
+    @property
+    def outputs(self) -> list[Any]:
+        """The components ``run_comparison`` fills, in its order."""
+        return [self.caption, self.video, self.download]
+
+
+@dataclass(frozen=True)
 class ComparePage:
-    """Every component of the Compare page that an event reads or writes."""
+    """Every component of the Compare page that an event reads or writes.
+
+    Other pages' wiring may read it: ``forms[i].knobs`` are form *i*'s value components and
+    ``count`` the number of configurations compared.
+    """
 
     source: gr.Radio
     max_frames: gr.Slider
@@ -28,16 +47,23 @@ class ComparePage:
     compare: gr.Button
     status: gr.Markdown
     table: gr.Dataframe
+    notes: gr.Markdown
     chart: gr.Plot
     frame: gr.Slider
     decoded: gr.Gallery
     heatmaps: gr.Gallery
-    players: list[Any]
+    players: list[Player]
 
     @property
     def knobs(self) -> list[Any]:
         """Every form's values, name first, form after form (``run_comparison``'s order)."""
         return [knob for form in self.forms for knob in form.knobs]
+
+    @property
+    def results(self) -> list[Any]:
+        """What ``run_comparison`` fills, in its order (``clear_results`` hides the same)."""
+        shown = [self.status, self.table, self.notes, self.chart, self.frame]
+        return shown + [part for player in self.players for part in player.outputs]
 
 
 def _clip_inputs(settings: AppSettings) -> dict[str, Any]:
@@ -64,39 +90,71 @@ def _clip_inputs(settings: AppSettings) -> dict[str, Any]:
             precision=0,
             visible=False,
         )
+    # Every form carries the same help, so the forms' fields line up across the row.
     with gr.Row(equal_height=False):
         parts["forms"] = [
-            encoder_form(
-                title,
-                config,
-                visible=i < SHOWN_FORMS,
-                show_help=i == 0,
-            )
+            encoder_form(title, config, visible=i < SHOWN_FORMS, show_help=True)
             for i, (title, config) in enumerate(DEFAULT_CONFIGS)
         ]
     return parts
 
 
+def _players() -> list[Player]:
+    players = []
+    with gr.Row(elem_id="compare-players"):
+        for _ in range(MAX_FORMS):
+            # The column stays shown: in Gradio 6.31, parts updated by the event that shows
+            # their hidden column stayed unrendered. compare.css collapses a column whose
+            # parts are all hidden, so an unused player takes no room.
+            with gr.Column(min_width=200, elem_classes="compare-player") as column:
+                # The caption says what plays (the video's own label would be cut at this
+                # width); under the video, so captions of different lengths keep videos level.
+                video = gr.Video(show_label=False, loop=True, visible=False)
+                caption = gr.Markdown(visible=False)
+                download = gr.File(label="Download MP4", visible=False)
+            players.append(Player(column, caption, video, download))
+    return players
+
+
 def _results() -> dict[str, Any]:
     # Results stay hidden until a comparison fills them: an empty plot reads as a failure.
-    parts: dict[str, Any] = {
+    return {
         "table": gr.Dataframe(
-            headers=TABLE_HEADERS, label="Results", interactive=False, wrap=True, visible=False
+            headers=TABLE_HEADERS,
+            label="Results",
+            interactive=False,
+            wrap=True,
+            column_widths=COLUMN_WIDTHS,
+            visible=False,
+            elem_id="compare-table",
         ),
+        "notes": gr.Markdown(TABLE_NOTES, visible=False, elem_id="compare-table-notes"),
         "chart": gr.Plot(label="Size, quality and load time", visible=False),
-        "frame": gr.Slider(0, 99, value=0, step=1, label="Frame", visible=False),
-        "decoded": gr.Gallery(label="Decoded frames", columns=5, height="auto", visible=False),
-        "heatmaps": gr.Gallery(
-            label="Difference against the original", columns=4, height="auto", visible=False
+        "frame": gr.Slider(
+            0,
+            99,
+            value=0,
+            step=1,
+            label="Frame",
+            info="Drag, or type a frame number.",
+            visible=False,
         ),
+        # "fit-content" (not "auto", which Gradio gives a 450 px floor) sizes a gallery to its
+        # one row of pictures; ``show_frame`` sets one column per picture.
+        "decoded": gr.Gallery(
+            label="Decoded frames",
+            height="fit-content",
+            visible=False,
+            elem_id="compare-decoded",
+        ),
+        "heatmaps": gr.Gallery(
+            label="Difference against the original (black = exact, yellow = 32 or more levels)",
+            height="fit-content",
+            visible=False,
+            elem_id="compare-heatmaps",
+        ),
+        "players": _players(),
     }
-    players: list[Any] = []
-    with gr.Row():
-        for i in range(MAX_FORMS):
-            with gr.Column(min_width=200):
-                players.append(gr.Video(label=f"Encoding {i + 1}", visible=False, loop=True))
-                players.append(gr.File(label="Download MP4", visible=False))
-    return parts | {"players": players}
 
 
 def build_compare_page(settings: AppSettings) -> ComparePage:
@@ -108,5 +166,5 @@ def build_compare_page(settings: AppSettings) -> ComparePage:
     )
     inputs = _clip_inputs(settings)
     compare = gr.Button("Compare", variant="primary")
-    status = gr.Markdown()
+    status = gr.Markdown(elem_id="compare-status")
     return ComparePage(**inputs, compare=compare, status=status, **_results())

@@ -13,17 +13,19 @@ from components.compare.handlers import (
     run_comparison,
     show_forms,
     show_frame,
+    show_typed_frame,
 )
 from components.compare.layout import ComparePage, build_compare_page
 from components.state import AppSettings, Sessions
 from components.widgets import wire_encoder_form
 
 
-def render(sessions: Sessions, settings: AppSettings) -> None:
-    """Build the Compare tab and wire its events."""
+def render(sessions: Sessions, settings: AppSettings) -> ComparePage:
+    """Build the Compare tab and wire its events; return its components for other wiring."""
     page = build_compare_page(settings)
     _wire_inputs(page)
     _wire_comparison(page, sessions, settings)
+    return page
 
 
 def _wire_inputs(page: ComparePage) -> None:
@@ -48,7 +50,7 @@ def _wire_inputs(page: ComparePage) -> None:
 
 
 def _wire_comparison(page: ComparePage, sessions: Sessions, settings: AppSettings) -> None:
-    """Wire Compare's chain: clear, load, compare, show a frame.
+    """Wire Compare's chain: clear, load, compare, show a frame; and the frame slider.
 
     Public steps take values unprocessed (``preprocess=False``): the handlers check every
     value themselves, so an API caller's wrong value gets the same clear words as the page's,
@@ -73,13 +75,15 @@ def _wire_comparison(page: ComparePage, sessions: Sessions, settings: AppSetting
     def frame(index: float, request: gr.Request) -> tuple[Any, Any]:
         return show_frame(sessions.get(request), index)
 
+    def typed_frame(index: float | str | None, request: gr.Request) -> tuple[Any, Any]:
+        return show_typed_frame(sessions.get(request), index)
+
     clip = [page.source, page.files, page.fps, page.max_frames]
-    results = [page.status, page.table, page.chart, page.frame, *page.players]
     frames = [page.decoded, page.heatmaps]
     page.compare.click(
         clear,
         None,
-        [*results, *frames],
+        [*page.results, *frames],
         api_name="clear_compare_results",
         api_visibility="private",
         show_progress="hidden",
@@ -87,12 +91,22 @@ def _wire_comparison(page: ComparePage, sessions: Sessions, settings: AppSetting
     ).then(load, clip, page.status, api_name="load_compare_clip", preprocess=False).success(
         compare,
         [page.count, *page.knobs],
-        results,
+        page.results,
         api_name="run_comparison",
         preprocess=False,
         concurrency_id="media",
         concurrency_limit=settings.media_slots,
     ).success(frame, page.frame, frames, api_name="show_frame", preprocess=False)
-    page.frame.release(
-        frame, page.frame, frames, api_name="show_frame_at", api_visibility="private"
+    # ``input`` fires for a typed number (each keystroke) and while dragging; "always_last"
+    # runs one at a time and keeps only the newest waiting value, so a drag costs a handful
+    # of frame views, not one per step, and the last one shown is where the slider stopped.
+    # (``release`` would miss a number typed and confirmed with Enter.)
+    page.frame.input(
+        typed_frame,
+        page.frame,
+        frames,
+        api_name="show_frame_at",
+        api_visibility="private",
+        trigger_mode="always_last",
+        show_progress="minimal",
     )

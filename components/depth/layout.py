@@ -7,19 +7,18 @@ from typing import Any
 
 import gradio as gr
 
-from components.depth.charts import DEPTH_TABLE_HEADERS
+from components.depth.charts import DEPTH_TABLE_HEADERS, DEPTH_TABLE_WIDTHS
 from components.depth.handlers import (
     ALTERNATIVES,
     BUNDLED,
     DEFAULT_ALTERNATIVES,
+    PROBE_HINT,
     REALSENSE,
     UPLOAD,
 )
 from components.depth_form import DepthEncoderForm, depth_encoder_form
 from components.state import AppSettings
 from lerobot_video import DepthEncoderConfig
-
-PROBE_HINT = "Click the original frame to read the depth under a pixel."
 
 
 @dataclass(frozen=True)
@@ -36,6 +35,7 @@ class DepthPage:
     mark_invalid: gr.Checkbox
     alternatives: gr.CheckboxGroup
     run: gr.Button
+    loaded: gr.Markdown
     status: gr.Markdown
     table: gr.Dataframe
     step_chart: gr.Plot
@@ -79,10 +79,13 @@ def _inputs(settings: AppSettings) -> dict[str, Any]:
             parts["mark_invalid"] = gr.Checkbox(
                 True,
                 label="Keep 'no reading' pixels invalid",
-                info="LeRobot turns 0/NaN into depth_min (10 mm).",
+                info="Off: as LeRobot does, 0/NaN become depth_min (a real-looking depth).",
             )
             parts["alternatives"] = gr.CheckboxGroup(
-                list(ALTERNATIVES), value=DEFAULT_ALTERNATIVES, label="Also compare"
+                list(ALTERNATIVES),
+                value=DEFAULT_ALTERNATIVES,
+                label="Also compare",
+                info="Each keeps your quantizer and changes what its name says.",
             )
     return parts
 
@@ -91,30 +94,43 @@ def _results() -> dict[str, Any]:
     parts: dict[str, Any] = {
         "table": gr.Dataframe(
             headers=DEPTH_TABLE_HEADERS,
-            label="Depth round trips",
+            label="Depth round trips (error: decoded minus original depth, over pixels with a "
+            "reading inside [depth_min, depth_max]; lossless rows keep only the 12-bit rounding)",
             interactive=False,
             wrap=True,
             visible=False,
+            column_widths=DEPTH_TABLE_WIDTHS,
+            elem_id="depth-table",
         )
     }
     with gr.Row():
         parts["step_chart"] = gr.Plot(label="Quantization step", visible=False)
         parts["tradeoff"] = gr.Plot(label="Size vs speed", visible=False)
-    parts["frame"] = gr.Slider(0, 29, value=0, step=1, label="Frame", visible=False)
+    parts["frame"] = gr.Slider(
+        0,
+        29,
+        value=0,
+        step=1,
+        label="Frame",
+        info="Drag, or type a frame number and leave the box (Tab).",
+        visible=False,
+    )
     with gr.Row(equal_height=False):
         parts["original"] = gr.Image(
-            label="Original: click a pixel to read its depth",
+            label="Original (magenta: no reading): click a pixel to read its depth",
             interactive=False,
             visible=False,
             elem_id="depth-original",
         )
-        parts["probe"] = gr.Markdown(PROBE_HINT)
+        parts["probe"] = gr.Markdown(PROBE_HINT, visible=False, elem_id="depth-probe")
     parts["views"] = gr.Gallery(
-        label="Round trips, then error maps (black = exact, yellow >= 10 mm; magenta = no "
-        "reading or outside the quantizer range)",
+        label="One column per configuration: its round trip, then its error map (black = exact, "
+        "yellow >= 10 mm; magenta = no reading or outside the quantizer range)",
         columns=4,
         height="auto",
+        object_fit="contain",  # whole frames: the default crops their sides
         visible=False,
+        elem_id="depth-views",
     )
     parts["preview"] = gr.Video(
         label="Original depth, colour-mapped H.264 preview", visible=False, height=360
@@ -131,5 +147,9 @@ def build_depth_page(settings: AppSettings) -> DepthPage:
     )
     inputs = _inputs(settings)
     run = gr.Button("Round trip", variant="primary")
-    status = gr.Markdown()
-    return DepthPage(**inputs, run=run, status=status, **_results(), point=gr.State(None))
+    # Two lines, so the round trip's outcome does not hide what was loaded (and how).
+    loaded = gr.Markdown(elem_id="depth-loaded")
+    status = gr.Markdown(elem_id="depth-status")
+    return DepthPage(
+        **inputs, run=run, loaded=loaded, status=status, **_results(), point=gr.State(None)
+    )

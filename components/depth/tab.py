@@ -21,8 +21,13 @@ from components.depth_form import wire_depth_form
 from components.state import AppSettings, Sessions
 
 
-def render(sessions: Sessions, settings: AppSettings) -> None:
-    """Build the Depth tab and wire its events."""
+def render(sessions: Sessions, settings: AppSettings) -> DepthPage:
+    """Build the Depth tab and wire its events.
+
+    Returns:
+        The page, so callers can wire more events to it (``page.form.knobs`` for settings
+        shared between pages).
+    """
     page = build_depth_page(settings)
     page.source.change(
         choose_depth_source,
@@ -34,6 +39,18 @@ def render(sessions: Sessions, settings: AppSettings) -> None:
     wire_depth_form(page.form, api_name="validate_depth_form")
     _wire_round_trip(page, sessions, settings)
     _wire_views(page, sessions)
+    return page
+
+
+def _probe(sessions: Sessions) -> Any:
+    """The event function showing the probe (hint or pixel values) once there are results."""
+
+    def probe(index: float, unit: str, point: list[int] | None, request: gr.Request) -> Any:
+        state = sessions.get(request)
+        text = probe_depth_pixel(state, index, unit, point)
+        return gr.update(value=text, visible=state.depth is not None)
+
+    return probe
 
 
 def _wire_round_trip(page: DepthPage, sessions: Sessions, settings: AppSettings) -> None:
@@ -64,13 +81,22 @@ def _wire_round_trip(page: DepthPage, sessions: Sessions, settings: AppSettings)
     def preview(request: gr.Request) -> Any:
         return make_depth_preview(sessions.get(request))
 
-    shown = [page.status, *page.results, page.original, page.views, page.preview]
+    shown = [
+        page.loaded,
+        page.status,
+        *page.results,
+        page.original,
+        page.views,
+        page.preview,
+        page.probe,
+        page.point,
+    ]
     page.run.click(
         clear, None, shown, api_name="clear_depth_results", api_visibility="private", queue=False
     ).then(
         load,
         [page.source, page.files, page.fps, page.max_frames],
-        page.status,
+        page.loaded,
         api_name="load_depth",
         preprocess=False,
     ).success(
@@ -89,6 +115,12 @@ def _wire_round_trip(page: DepthPage, sessions: Sessions, settings: AppSettings)
         [page.original, page.views],
         api_name="show_depth_frame",
         preprocess=False,
+    ).success(
+        _probe(sessions),
+        [page.frame, page.unit, page.point],
+        page.probe,
+        api_name="show_depth_probe",
+        api_visibility="private",
     ).success(preview, None, page.preview, api_name="make_depth_preview")
 
 
@@ -99,19 +131,24 @@ def _wire_views(page: DepthPage, sessions: Sessions) -> None:
     def results(unit: str, request: gr.Request) -> list[Any]:
         return show_depth_results(sessions.get(request), unit)
 
-    def probe(index: float, unit: str, point: list[int] | None, request: gr.Request) -> str:
-        return probe_depth_pixel(sessions.get(request), index, unit, point)
-
     def select(
         index: float, shown: str, evt: gr.SelectData, request: gr.Request
     ) -> tuple[Any, str]:
         return evt.index, probe_depth_pixel(sessions.get(request), index, shown, evt.index)
 
+    # "release" ends a drag, and leaving the slider's number box after typing a frame; the
+    # probe then follows the frame shown.
     page.frame.release(
         frame,
         page.frame,
         [page.original, page.views],
         api_name="show_depth_frame_at",
+        api_visibility="private",
+    ).success(
+        _probe(sessions),
+        [page.frame, page.unit, page.point],
+        page.probe,
+        api_name="probe_depth_pixel_at",
         api_visibility="private",
     )
     page.unit.change(
@@ -121,7 +158,7 @@ def _wire_views(page: DepthPage, sessions: Sessions) -> None:
         api_name="show_depth_results_in",
         api_visibility="private",
     ).then(
-        probe,
+        _probe(sessions),
         [page.frame, page.unit, page.point],
         page.probe,
         api_name="probe_depth_pixel_in",

@@ -45,10 +45,12 @@ def start_episode(
                 _abandon_dataset(session)
             raise
         index = session.recorder.writer.num_episodes
-    # A new dataset has no episodes yet: clear the last dataset's list and zip.
-    cleared = gr.update(value=None, visible=False) if new_dataset else gr.update()
+    # A new dataset has no episodes yet: clear the last dataset's list. Any zip goes either
+    # way: it would soon lack the episode being recorded.
+    hidden = gr.update(value=None, visible=False)
+    listed = hidden if new_dataset else gr.update()
     message = f"Recording episode {index}… press **S** to save it, **X** to discard it."
-    return [message, cleared, cleared, cleared, *controls(session)]
+    return [message, listed, listed, hidden, *controls(session)]
 
 
 def _abandon_dataset(session: RecordSession) -> None:

@@ -1,4 +1,4 @@
-"""The Record page's dataset form: what a valid name, fps and task are; making the dataset."""
+"""The Record page's dataset form: what a valid name, fps, camera and task are; making it."""
 
 from __future__ import annotations
 
@@ -12,10 +12,14 @@ from components.checks import MAX_FPS, flag, text, whole_number
 from components.depth_form import depth_config_from_form
 from components.feedback import ready, refused, user_text
 from components.record.session import RecordSession
+from components.record.sources import BROWSER_HEIGHT, BROWSER_WIDTH
 from components.state import SessionState
 from components.widgets import config_from_form
 from lerobot_video import (
+    BrowserSource,
     DepthEncoderConfig,
+    FrameSource,
+    LeRobotVideoError,
     Recorder,
     RGBEncoderConfig,
     camera_features,
@@ -29,8 +33,35 @@ TASK_MISSING = "Describe the task, e.g. 'pick up the red cube'; LeRobot stores i
 RGB_KNOBS = 7  # config_from_form's arguments; the depth form's follow
 
 
-def dataset_form_problem(folder: Path, name: str, fps: float | None, task: str) -> str | None:
-    """What is wrong with the dataset form, or None; ``folder`` holds the session's datasets."""
+def camera_problem(camera: str, source: FrameSource | None) -> str | None:
+    """What the library says is wrong with the camera name, or None.
+
+    The name is judged by ``camera_features``, the very call that makes the dataset's features
+    at Start, so the live verdict and Start never disagree. Before the preview starts there is
+    no source: a stand-in (this page's camera, never started) lets the same call judge the
+    name alone.
+    """
+    stand_in = source or BrowserSource(height=BROWSER_HEIGHT, width=BROWSER_WIDTH)
+    try:
+        camera_features(stand_in, camera=(camera or "").strip())
+    except LeRobotVideoError as err:
+        return str(err)
+    return None
+
+
+def dataset_form_problem(
+    folder: Path,
+    form: tuple[str, float | None, str, str],
+    source: FrameSource | None,
+) -> str | None:
+    """What is wrong with the dataset form, or None, in the order the page shows the fields.
+
+    Args:
+        folder: Holds the session's datasets (a name already there is taken).
+        form: Name, fps, task and camera name, as typed.
+        source: The running preview's source, or None (the camera name is then checked alone).
+    """
+    name, fps, task, camera = form
     name = (name or "").strip()
     allowed = "1-64 letters, digits, '.', '_' or '-', starting with a letter or digit"
     if not name:
@@ -48,29 +79,32 @@ def dataset_form_problem(folder: Path, name: str, fps: float | None, task: str) 
         whole_number(fps, "Frames per second", 1, MAX_FPS)
     except gr.Error as err:
         return str(err.message)
-    if not (task or "").strip():
-        return TASK_MISSING
-    return None
+    return camera_problem(camera, source) or (None if (task or "").strip() else TASK_MISSING)
 
 
-def validate_dataset_form(state: SessionState, name: str, fps: float | None, task: str) -> str:
-    """Check the dataset form as the user types."""
+def validate_dataset_form(
+    state: SessionState, name: str, fps: float | None, task: str, camera: str
+) -> str:
+    """Check the dataset form as the user types, with the same checks as Start."""
     folder = state.folder / DATASETS_FOLDER
-    problem = dataset_form_problem(folder, name, fps, task)
-    return (
-        refused(user_text(problem))
-        if problem
-        else ready(f"records into `{name.strip()}` at {int(fps or 0)} fps.")
-    )
+    problem = dataset_form_problem(folder, (name, fps, task, camera), state.recording.source)
+    if problem:
+        return refused(user_text(problem))
+    return ready(f"records camera `{camera.strip()}` into `{name.strip()}` at {int(fps or 0)} fps.")
 
 
 def _summary(
-    root: Path, fps: int, task: str, rgb: RGBEncoderConfig, depth: DepthEncoderConfig | None
+    root: Path, form: tuple[int, str, str], rgb: RGBEncoderConfig, depth: DepthEncoderConfig | None
 ) -> str:
+    """The open dataset in one line; ``form`` is (fps, task, camera name)."""
+    fps, task, camera = form
     encoders = f"colour {rgb.vcodec} {rgb.pix_fmt}"
     if depth is not None:
         encoders += f", depth {depth.vcodec} {depth.pix_fmt}"
-    return f"**Dataset `{root.name}`** · {fps} fps · task “{task.strip()}” · {encoders}"
+    return (
+        f"**Dataset `{root.name}`** · camera `{camera}` · {fps} fps · task “{task.strip()}” · "
+        f"{encoders}"
+    )
 
 
 def open_recorder(
@@ -83,9 +117,11 @@ def open_recorder(
     name, fps, task = text(form[0], "Dataset name"), form[1], text(form[2], "Task")
     robot_type, camera = text(form[3], "Robot type"), text(form[4], "Camera name")
     realtime = flag(form[5], "Real time")
-    problem = dataset_form_problem(folder, name, fps, task)
-    if problem or session.source is None:
-        raise gr.Error(problem or "Start the preview first.")
+    if session.source is None:
+        raise gr.Error("Start the preview first.")
+    problem = dataset_form_problem(folder, (name, fps, task, camera), session.source)
+    if problem:
+        raise gr.Error(problem)
     source, root = session.source, folder / name.strip()
     has_depth = any(spec.kind == "depth" for spec in source.streams())
     rgb = config_from_form(*knobs[:RGB_KNOBS])
@@ -106,4 +142,5 @@ def open_recorder(
     )
     recorder = Recorder(source, writer, task=task, camera=camera)
     recorder.start()
-    session.new_dataset(root, recorder, _summary(root, int(fps or 0), task, rgb, depth))
+    summary = _summary(root, (int(fps or 0), task, camera), rgb, depth)
+    session.new_dataset(root, recorder, summary)

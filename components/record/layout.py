@@ -13,7 +13,7 @@ from components.widgets import EncoderForm, encoder_form
 from lerobot_video import DepthEncoderConfig, RGBEncoderConfig
 
 PREVIEW_HEIGHT_PX = 300
-THUMBNAILS_HEIGHT_PX = 190  # one row of five; more episodes scroll
+THUMBNAILS_HEIGHT_PX = 230  # one row of five below the label; more episodes scroll
 
 
 @dataclass(frozen=True)
@@ -56,6 +56,11 @@ class RecordPage:
     def dataset_form(self) -> list[Any]:
         """Name, fps, task, robot type, camera name, real-time: ``start_episode``'s form."""
         return [self.name, self.fps, self.task, self.robot_type, self.camera, self.realtime]
+
+    @property
+    def verdict_inputs(self) -> list[Any]:
+        """Name, fps, task and camera name: what the form's live verdict checks."""
+        return [self.name, self.fps, self.task, self.camera]
 
     @property
     def encoder_knobs(self) -> list[Any]:
@@ -101,25 +106,33 @@ def _source_column(choices: list[str], note: str) -> dict[str, Any]:
 def _dataset_form(depth_visible: bool, verdict: str) -> dict[str, Any]:
     with gr.Column() as form_column:
         parts: dict[str, Any] = {"form_column": form_column}
-        parts["name"] = gr.Textbox("my_dataset", label="Dataset name", max_lines=1)
-        with gr.Row():
-            parts["fps"] = gr.Number(30, label="Frames per second (fps)", precision=0)
-            parts["camera"] = gr.Textbox(
-                "front",
-                label="Camera name",
-                max_lines=1,
-                info="Stored as observation.images.<name>",
-            )
+        parts["name"] = gr.Textbox(
+            "my_dataset",
+            label="Dataset name",
+            max_lines=1,
+            info="A new folder: letters, digits, '.', '_' or '-' (e.g. pick_cube).",
+        )
         parts["task"] = gr.Textbox(
             "", label="Task", placeholder="e.g. pick up the red cube", max_lines=1
         )
-        parts["robot_type"] = gr.Textbox("", label="Robot type (optional)", max_lines=1)
+        parts["camera"] = gr.Textbox(
+            "front",
+            label="Camera name",
+            max_lines=1,
+            info="Letters, digits and '_'; stored as observation.images.<name> "
+            "(and <name>_depth for depth).",
+        )
+        with gr.Row():
+            parts["fps"] = gr.Number(30, label="Frames per second (fps)", precision=0)
+            parts["robot_type"] = gr.Textbox(
+                "", label="Robot type (optional)", placeholder="e.g. aloha", max_lines=1
+            )
         parts["realtime"] = gr.Checkbox(
             False,
             label="Real-time: drop frames when an encoder falls behind",
             info="Off (LeRobot's behaviour): capture waits for the encoders instead.",
         )
-        parts["form_verdict"] = gr.Markdown(verdict)
+        parts["form_verdict"] = gr.Markdown(verdict, elem_id="record-verdict")
         with gr.Accordion("Colour encoder (LeRobot default: AV1)", open=False):
             parts["rgb_form"] = encoder_form(
                 "Colour",
@@ -176,6 +189,7 @@ def _recording_column(depth_visible: bool, stats: str) -> dict[str, Any]:
         fit_columns=False,  # small thumbnails even for the first episodes
         height=THUMBNAILS_HEIGHT_PX,
         visible=False,
+        elem_id="record-thumbnails",
     )
     with gr.Row():
         parts["zip"] = gr.Button("Zip the dataset for download", interactive=False)

@@ -7,6 +7,7 @@ out the page and wires its events. Every handler gets the session's live recordi
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 import gradio as gr
@@ -31,8 +32,13 @@ from components.state import AppSettings, Sessions
 from components.widgets import wire_encoder_form
 
 
-def render(sessions: Sessions, settings: AppSettings) -> None:
-    """Build the Record tab and wire its events."""
+def render(sessions: Sessions, settings: AppSettings) -> RecordPage:
+    """Build the Record tab and wire its events.
+
+    Returns:
+        The page's components, so the app can link other pages' settings to its encoder
+        forms (``page.rgb_form.knobs``, ``page.depth_form.knobs``).
+    """
     gr.Markdown(
         "Record episodes from a camera into a **LeRobot v3.0 dataset**. Frames are encoded while "
         "you record, so saving an episode only waits for the frames still queued."
@@ -48,9 +54,19 @@ def render(sessions: Sessions, settings: AppSettings) -> None:
     )
     _wire_source(page)
     _wire_camera(page, sessions)
-    _wire_form(page, sessions)
-    _wire_preview_buttons(page, sessions)
+    check = _wire_form(page, sessions)
+    stopped = _wire_preview_buttons(page, sessions)
+    # The finished dataset now takes its name: say so before the user presses Start again.
+    stopped.then(
+        check,
+        page.verdict_inputs,
+        page.form_verdict,
+        api_name="validate_dataset_form_after_stop",
+        api_visibility="private",
+        show_progress="hidden",
+    )
     _wire_episode_buttons(page, sessions, settings)
+    return page
 
 
 def _wire_source(page: RecordPage) -> None:
@@ -98,14 +114,16 @@ def _wire_camera(page: RecordPage, sessions: Sessions) -> None:
     )
 
 
-def _wire_form(page: RecordPage, sessions: Sessions) -> None:
-    def check(name: str, fps: float | None, task: str, request: gr.Request) -> str:
-        return validate_dataset_form(sessions.get(request), name, fps, task)
+def _wire_form(page: RecordPage, sessions: Sessions) -> Callable[..., str]:
+    """Wire the live checks of the dataset and encoder forms; return the dataset form's."""
+
+    def check(name: str, fps: float | None, task: str, camera: str, request: gr.Request) -> str:
+        return validate_dataset_form(sessions.get(request), name, fps, task, camera)
 
     gr.on(
-        [page.name.change, page.fps.change, page.task.change],
+        [page.name.change, page.fps.change, page.task.change, page.camera.change],
         check,
-        [page.name, page.fps, page.task],
+        page.verdict_inputs,
         page.form_verdict,
         api_name="validate_dataset_form",
         api_visibility="private",
@@ -117,18 +135,19 @@ def _wire_form(page: RecordPage, sessions: Sessions) -> None:
         validate_api_name="validate_record_rgb_form",
     )
     wire_depth_form(page.depth_form, api_name="validate_record_depth_form")
+    return check
 
 
 def _action(
     page: RecordPage, trigger: Any, fn: Any, inputs: Any, outputs: list[Any], api_name: str
-) -> None:
+) -> Any:
     """Wire a button; its progress and error marks go on the status line only.
 
     Gradio would otherwise cover every output (the whole dataset form) with them. One
     session's lock orders its own actions, so sessions need not wait for each other. Values
     come unprocessed: the handlers check them, with the same words for the page and the API.
     """
-    trigger(
+    return trigger(
         fn,
         inputs,
         outputs,
@@ -139,7 +158,9 @@ def _action(
     )
 
 
-def _wire_preview_buttons(page: RecordPage, sessions: Sessions) -> None:
+def _wire_preview_buttons(page: RecordPage, sessions: Sessions) -> Any:
+    """Wire Start and Stop preview; return the stop event (for what must follow it)."""
+
     def start(label: str, request: gr.Request) -> list[Any]:
         return start_preview(sessions.get(request).recording, label)
 
@@ -151,7 +172,7 @@ def _wire_preview_buttons(page: RecordPage, sessions: Sessions) -> None:
     _action(
         page, page.start_preview.click, start, page.source, [*shown, *page.layout], "start_preview"
     )
-    _action(
+    return _action(
         page,
         page.stop_preview.click,
         stop,

@@ -13,6 +13,12 @@ from lerobot_video import EpisodeInfo, RecorderStats
 
 EPISODE_HEADERS = ["Episode", "Frames", "Duration (s)", "Video size", "Dropped", "Skipped ticks"]
 
+DATASET_OPEN_NOTE = (
+    "Each episode you save is added to this dataset. **Stop preview** finishes it; the form "
+    "then comes back for a new dataset."
+)
+"""Under the open dataset's summary, where its form was: how to get the form back."""
+
 SHORTCUT_KEYS = {"r": "record-start", "s": "record-stop", "x": "record-discard"}
 """Keyboard key to the ``elem_id`` of the button it clicks."""
 
@@ -57,7 +63,7 @@ def controls(session: RecordSession) -> list[Any]:
     can_zip = bool(session.episodes) and not recording
     return [
         gr.update(visible=not dataset_open),
-        gr.update(value=session.summary, visible=dataset_open),
+        gr.update(value=f"{session.summary}\n\n{DATASET_OPEN_NOTE}", visible=dataset_open),
         gr.update(interactive=not previewing),
         gr.update(interactive=not previewing),
         gr.update(interactive=previewing),
@@ -88,11 +94,11 @@ def stats_html(stats: RecorderStats | None, *, fps: float, note: str = "") -> st
     Args:
         stats: The recorder's stats, or None while only previewing (no dataset yet).
         fps: The rate capture aims at (the dataset's fps), for comparison.
-        note: A line shown under the figures (what to do next, or what went wrong).
+        note: Shown beside the state (what to do next, or what went wrong).
     """
-    if stats is None:
+    cells: list[str] = []
+    if stats is None:  # no dataset yet, so no capture loop to measure: the note says why
         badge = ("#2563eb", "Previewing")
-        cells = [_cell("Capture", "—", "the dataset is created at the first episode")]
     elif stats.state not in ("recording", "saving"):  # the last episode's counters would mislead
         badge = _STATE_BADGES[stats.state]
         cells = [_cell("Capture", f"{stats.capture_fps:.1f} fps", f"target {fps:g} fps")]
@@ -121,25 +127,29 @@ def stats_html(stats: RecorderStats | None, *, fps: float, note: str = "") -> st
         )
     if stats is not None and stats.error:
         note = f"{stats.error} Stop the preview; the saved episodes are kept."
-    color, text = badge
-    badge_html = (
-        f"<span style='background:{color};color:white;border-radius:4px;padding:2px 8px;"
-        f"font-weight:600;white-space:nowrap'>{text}</span>"
+    figures = (
+        f"<div style='display:flex;flex-wrap:wrap;gap:8px;margin-top:6px'>{''.join(cells)}</div>"
+        if cells
+        else ""
     )
-    note_html = f"<div style='margin-top:4px'>{html.escape(note)}</div>" if note else ""
+    return f"<div class='record-stats'>{_headline(*badge, note)}{figures}</div>"
+
+
+def _headline(color: str, state: str, note: str) -> str:
+    """The state badge with what to do next beside it (the figures get a line of their own)."""
+    badge = (
+        f"<span style='background:{color};color:white;border-radius:4px;padding:2px 8px;"
+        f"font-weight:600;white-space:nowrap'>{state}</span>"
+    )
     return (
-        "<div class='record-stats'><div style='display:flex;flex-wrap:wrap;gap:8px;"
-        f"align-items:center'>{badge_html}{''.join(cells)}</div>{note_html}</div>"
+        "<div style='display:flex;flex-wrap:wrap;gap:4px 10px;align-items:center'>"
+        f"{badge}<span>{html.escape(note)}</span></div>"
     )
 
 
 def idle_html(note: str) -> str:
     """The stats block while no source runs."""
-    return (
-        "<div class='record-stats'><span style='background:#6b7280;color:white;"
-        "border-radius:4px;padding:2px 8px;font-weight:600'>Idle</span>"
-        f"<div style='margin-top:4px'>{html.escape(note)}</div></div>"
-    )
+    return f"<div class='record-stats'>{_headline('#6b7280', 'Idle', note)}</div>"
 
 
 def _size(num_bytes: int | None) -> str:

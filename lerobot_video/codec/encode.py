@@ -17,6 +17,7 @@ from typing import Any, Literal
 import numpy as np
 import numpy.typing as npt
 
+from lerobot_video.codec.file_modes import new_file_mode
 from lerobot_video.codec.frames import (
     DepthVideoFrames,
     FrameAdapter,
@@ -198,6 +199,7 @@ def _encode_atomically(
         writer = Mp4Writer(temp_path, fps=fps, plan=plan)
         _write_frames(writer, itertools.chain([first], rest), total, progress, to_video_frame)
         info = feature_info(probe_video(temp_path), plan.config)
+        os.chmod(temp_path, new_file_mode())  # not mkstemp's owner-only 0o600
         os.replace(temp_path, path)
     finally:
         temp_path.unlink(missing_ok=True)

@@ -22,6 +22,7 @@ from pathlib import Path
 import av
 
 from lerobot_video.codec._pyav import open_input
+from lerobot_video.codec.file_modes import new_file_mode
 from lerobot_video.errors import MediaError
 
 
@@ -87,6 +88,7 @@ def _replacing_mp4(output: Path, action: str) -> Iterator[av.container.OutputCon
             str(temp_path), mode="w", format="mp4", options={"movflags": "faststart"}
         ) as out:
             yield out
+        os.chmod(temp_path, new_file_mode())  # not mkstemp's owner-only 0o600
         os.replace(temp_path, output)
     except av.FFmpegError as err:
         raise MediaError(

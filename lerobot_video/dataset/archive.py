@@ -3,16 +3,20 @@
 from __future__ import annotations
 
 import os
+import shutil
+import stat
 import zipfile
 from collections.abc import Callable
 from pathlib import Path
 
+from lerobot_video.codec.file_modes import new_file_mode
 from lerobot_video.dataset.files import write_atomically
 from lerobot_video.dataset.layout import INFO_PATH, STAGING_DIR
 from lerobot_video.dataset.metadata_checks import root_path
 from lerobot_video.errors import ConfigError, MetadataError
 
 _STORED_SUFFIXES = (".mp4", ".parquet")  # already compressed: zipping again only costs time
+_COPY_CHUNK_BYTES = 1 << 20
 
 
 def archive_dataset(
@@ -25,7 +29,9 @@ def archive_dataset(
 
     Hidden files (temporary files of a save in progress) and the staging folder are left
     out, so the archive holds exactly what a reader of the dataset sees. MP4 and parquet
-    files are stored as they are; JSON is deflated.
+    files are stored as they are; JSON is deflated. Every entry carries the mode a new file
+    gets here (0o644 under the usual umask), whatever its file's own mode, so an unpacked
+    dataset is readable by others as the zip itself is.
 
     Args:
         root: The dataset folder (holding ``meta/info.json``).
@@ -53,18 +59,32 @@ def archive_dataset(
     )
 
     def write(temp: Path) -> None:
+        mode = new_file_mode()
         with zipfile.ZipFile(temp, "w") as archive:
             for done, path in enumerate(files, start=1):
-                method = (
-                    zipfile.ZIP_STORED if path.suffix in _STORED_SUFFIXES else zipfile.ZIP_DEFLATED
+                _add_file(
+                    archive, path, (Path(root.name) / path.relative_to(root)).as_posix(), mode
                 )
-                arcname = Path(root.name) / path.relative_to(root)
-                archive.write(path, arcname.as_posix(), compress_type=method)
                 if progress is not None:
                     progress(done, len(files))
 
     write_atomically(destination, write)
     return destination
+
+
+def _add_file(archive: zipfile.ZipFile, path: Path, arcname: str, mode: int) -> None:
+    """Add ``path`` as ``arcname`` with permission bits ``mode``, stored or deflated.
+
+    ``ZipFile.write`` would copy the file's own mode, and a file published through a
+    temporary file may still have ``mkstemp``'s 0o600.
+    """
+    info = zipfile.ZipInfo.from_file(path, arcname)
+    info.external_attr = (stat.S_IFREG | mode) << 16  # Unix mode in the high 16 bits
+    info.compress_type = (
+        zipfile.ZIP_STORED if path.suffix in _STORED_SUFFIXES else zipfile.ZIP_DEFLATED
+    )
+    with path.open("rb") as source, archive.open(info, "w") as entry:
+        shutil.copyfileobj(source, entry, _COPY_CHUNK_BYTES)
 
 
 def _check_destination(root: Path, destination: Path) -> None:

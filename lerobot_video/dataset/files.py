@@ -16,6 +16,7 @@ from typing import Any
 import pyarrow as pa
 import pyarrow.parquet as pq
 
+from lerobot_video.codec.file_modes import new_file_mode
 from lerobot_video.errors import MetadataError
 
 
@@ -24,7 +25,8 @@ def write_atomically(path: Path, write: Callable[[Path], object]) -> None:
 
     Readers see either the old file or the complete new one, never a partial file; the data
     is flushed to disk before the rename so a power cut cannot leave an empty file behind.
-    The parent folders are created when missing.
+    The parent folders are created when missing. The file gets the mode a new file gets
+    here (:func:`new_file_mode`), not ``mkstemp``'s private 0o600.
     """
     path.parent.mkdir(parents=True, exist_ok=True)
     handle, temp_name = tempfile.mkstemp(
@@ -36,7 +38,8 @@ def write_atomically(path: Path, write: Callable[[Path], object]) -> None:
         write(temp_path)
         with temp_path.open("rb+") as stream:
             os.fsync(stream.fileno())
-        os.chmod(temp_path, 0o644)  # mkstemp creates 0600; datasets are shared files
+        # Set after ``write``, which may have replaced the temporary file with its own.
+        os.chmod(temp_path, new_file_mode())
         os.replace(temp_path, path)
     finally:
         temp_path.unlink(missing_ok=True)

@@ -1,9 +1,11 @@
 """Compare-tab handlers called directly: form parsing, inline validation (once per value; a new
 encoder offers its pixel formats), clip loading (any single image too), a full comparison on a
-short clip with exact chart and frame figures, and library errors becoming gr.Error."""
+short clip with exact chart and frame figures, how results read (MSE scale, truthful player
+captions, chart label places, one gallery row), and library errors becoming gr.Error."""
 
 from __future__ import annotations
 
+import dataclasses
 from pathlib import Path
 from typing import Any
 
@@ -14,7 +16,15 @@ from PIL import Image
 
 from components.checks import check_once
 from components.compare import handlers as compare
-from components.compare.charts import TABLE_HEADERS
+from components.compare.charts import (
+    COLUMN_WIDTHS,
+    MSE_UNIT,
+    TABLE_HEADERS,
+    bubble_sizes,
+    label_positions,
+    player_caption,
+    stream_name,
+)
 from components.state import AppSettings, SessionState
 from components.widgets import (
     choose_encoder,
@@ -23,7 +33,7 @@ from components.widgets import (
     pixel_formats_for,
     validate_form,
 )
-from lerobot_video import ConfigError, RGBEncoderConfig, compare_frame
+from lerobot_video import ConfigError, RGBEncoderConfig, browser_support, compare_frame
 
 DEFAULT_FORM = form_values(RGBEncoderConfig())
 
@@ -194,14 +204,31 @@ class TestComparison:
         assert len(rows[0]) == len(TABLE_HEADERS)
         assert rows[1][1] == "av1 / yuv420p"
         assert rows[2][1] == "hevc / yuv420p"
-        assert rows[2][-1].startswith("no: HEVC")
-        assert float(rows[1][9]) > 30  # PSNR of LeRobot's default on this clip is ~44 dB
+        assert rows[1][-1] == "yes"
+        assert rows[2][-1] == "no: H.264 preview"
+        assert float(rows[1][8]) > 30  # PSNR of LeRobot's default on this clip is ~44 dB
+        assert len(COLUMN_WIDTHS) == len(TABLE_HEADERS)
+        assert sum(float(str(width).rstrip("%")) for width in COLUMN_WIDTHS) == 100
+
+    def test_mse_is_shown_in_units_of_ten_to_the_minus_four(
+        self, compared: tuple[SessionState, list[Any]]
+    ) -> None:
+        state, outputs = compared
+        assert state.report is not None
+        assert TABLE_HEADERS[7] == f"MSE ({MSE_UNIT})"
+        for row, encoding in zip(outputs[1]["value"][1:], state.report.encodings, strict=True):
+            shown = row[7]
+            assert float(shown) == pytest.approx(encoding.quality.mean_mse * 1e4, rel=5e-3)
+            assert len(shown.replace(".", "").lstrip("0")) == 3  # three significant digits
 
     def test_chart_places_each_config(self, compared: tuple[SessionState, list[Any]]) -> None:
         state, outputs = compared
         assert state.report is not None
-        figure = outputs[2]["value"]
+        figure = outputs[3]["value"]
         assert list(figure.data[0].text) == ["AV1", "HEVC"]
+        assert len(figure.data[0].textposition) == 2  # one place per label
+        assert "(%" in figure.layout.xaxis.title.text
+        assert "(dB)" in figure.layout.yaxis.title.text
         sizes = [100 * e.size_ratio_vs_png for e in state.report.encodings]
         psnr = [e.quality.mean_psnr_db for e in state.report.encodings]
         assert list(figure.data[0].x) == sizes
@@ -226,6 +253,9 @@ class TestComparison:
         decoded, heatmaps = compare.show_frame(state, 5)
         assert len(decoded["value"]) == 3
         assert len(heatmaps["value"]) == 2
+        # One row each: as many columns as pictures, so no empty cells or band below.
+        assert (decoded["columns"], heatmaps["columns"]) == (3, 2)
+        assert decoded["value"][0][1] == "Original · frame 5"
         original = decoded["value"][0][0]
         assert state.clip is not None
         np.testing.assert_array_equal(original, state.clip.frames[5])
@@ -236,6 +266,28 @@ class TestComparison:
         assert [v.label for v in views] == ["AV1", "HEVC"]
         # One lossy frame of the bundled clip: ~40 dB, never inf (identical) nor NaN.
         assert all(30 < v.psnr_db < 60 for v in views)
+
+    def test_a_box_emptied_while_typing_shows_nothing_new(
+        self, compared: tuple[SessionState, list[Any]]
+    ) -> None:
+        state, _ = compared
+        assert compare.show_typed_frame(state, None) == (gr.skip(), gr.skip())
+        decoded, _ = compare.show_typed_frame(state, 7)
+        assert decoded["value"][0][1] == "Original · frame 7"
+        with pytest.raises(gr.Error, match="Frame must be a whole number from 0 to 15"):
+            compare.show_typed_frame(state, 99)
+
+    def test_players_say_what_they_play_and_unused_ones_are_hidden(
+        self, compared: tuple[SessionState, list[Any]]
+    ) -> None:
+        _, outputs = compared
+        players = outputs[5:]
+        assert len(players) == 3 * compare.MAX_FORMS
+        av1, hevc = players[0]["value"], players[3]["value"]
+        assert av1.startswith("**AV1** — AV1, played as encoded. AV1 plays in Chrome")
+        assert hevc.startswith("**HEVC** — HEVC, shown as an H.264 4:2:0 preview. HEVC plays")
+        assert players[4]["value"].endswith(".preview.mp4")  # the preview is what plays
+        assert all(update["visible"] is False for update in players[6:])
 
     def test_invalid_config_refused_with_library_message(self, settings: AppSettings) -> None:
         state, _ = load(settings, compare.BUNDLED, None, 30, 10)
@@ -261,7 +313,7 @@ class TestCompareFindings:
         report = state.report
         shown = compare.clear_results(state)
         assert state.report is None
-        assert len(shown) == 6 + 2 * compare.MAX_FORMS
+        assert len(shown) == 1 + compare.RESULT_PARTS
         assert all(update["visible"] is False for update in shown[1:])
         assert compare.show_frame(state, 0)[0]["visible"] is False
         state.report = report  # the module's other tests keep using it
@@ -300,3 +352,51 @@ class TestCompareFindings:
         assert state.clip is not None
         assert isinstance(state.clip.frames, np.memmap)
         assert Path(str(state.clip.frames.filename)).parent == state.folder
+
+
+class TestHowResultsRead:
+    """Captions name streams truthfully; chart labels avoid each other; bubbles stay small."""
+
+    @pytest.mark.parametrize(
+        ("codec", "pix_fmt", "name"),
+        [
+            ("hevc", "yuv420p", "HEVC"),
+            ("h264", "yuv444p", "H.264 4:4:4"),
+            ("av1", "yuv420p10le", "AV1 10-bit"),
+            ("hevc", "gray12le", "HEVC grey 12-bit"),
+            ("h264", "nv12", "H.264"),
+        ],
+    )
+    def test_stream_names(self, codec: str, pix_fmt: str, name: str) -> None:
+        assert stream_name(codec, pix_fmt) == name
+
+    def test_an_h264_444_encoding_is_not_called_an_h264_preview(
+        self, compared: tuple[SessionState, list[Any]]
+    ) -> None:
+        state, _ = compared
+        assert state.report is not None
+        encoding = dataclasses.replace(
+            state.report.encodings[0],
+            label="Full colour",
+            info={
+                **state.report.encodings[0].info,
+                "video.codec": "h264",
+                "video.pix_fmt": "yuv444p",
+            },
+            browser=browser_support("h264", "yuv444p"),
+        )
+        caption = player_caption(encoding)
+        assert caption.startswith(
+            "**Full colour** — H.264 4:4:4, shown as an H.264 4:2:0 preview. 4:4:4 and 4:2:2"
+        )
+        assert "(H.264 preview)" not in caption
+
+    def test_a_label_moves_beside_its_point_when_a_close_one_is_above(self) -> None:
+        # The bundled clip's AV1, H.264 and HEVC: H.264 sits just below HEVC.
+        positions = label_positions([16.8, 5.6, 6.2], [44.98, 37.6, 40.5])
+        assert positions == ["top left", "middle right", "top right"]
+        assert label_positions([5.0], [40.0]) == ["top center"]
+
+    def test_bubbles_stay_between_16_and_40_px_whatever_the_load_times(self) -> None:
+        assert bubble_sizes([12.0, 13.0, 14.0]) == [16.0, 28.0, 40.0]
+        assert bubble_sizes([300.0, 300.0]) == [16.0, 16.0]

@@ -1,6 +1,12 @@
 """Record page in headless Chromium: preview the bundled replay, record two episodes (one with
-the buttons, one with the R and S keys), see both listed with thumbnails (a screenshot is kept);
-record from Chromium's synthetic webcam; a closed tab's recorder stops."""
+the buttons, one with the R and S keys), see both listed with thumbnails and zip them; a camera
+name Start would refuse is refused as it is typed; record from Chromium's synthetic webcam; a
+closed tab's recorder stops; a finished dataset's name is refused for the next one.
+
+Screenshots kept for people: ``record_empty.png`` (just loaded), ``record_running.png`` (an
+episode recording, live stats shown), ``record_finished.png`` (episodes, thumbnails, the zip)
+and ``record_error.png`` (a refused camera name).
+"""
 
 from __future__ import annotations
 
@@ -46,17 +52,24 @@ def test_record_two_episodes_with_buttons_and_keys(
     page.get_by_role("tab", name="Record").click()
     page.get_by_label("Bundled ALOHA replay (RGB + depth)").check()
     expect(page.get_by_text("Ready: Bundled ALOHA replay (RGB + depth).")).to_be_visible()
+    expect(page.get_by_text("Refused: Describe the task")).to_be_visible()
+    page.screenshot(path=str(screenshot_dir / "record_empty.png"), full_page=True)
     page.get_by_role("button", name="Start preview").click()
     expect(page.get_by_text("Preview started.")).to_be_visible()
     expect(page.locator(".record-stats").get_by_text("Previewing")).to_be_visible()
 
     page.get_by_label("Dataset name").fill("browser_run")
     page.get_by_label("Task").fill("pick up the red cube")
-    expect(page.get_by_text("Records into browser_run at 30 fps.")).to_be_visible()
+    expect(
+        page.get_by_text("Ready: records camera front into browser_run at 30 fps.")
+    ).to_be_visible()
 
     page.get_by_role("button", name="Start episode (R)").click()
     expect(page.get_by_text("Recording episode 0")).to_be_visible()
     _wait_for_frames(page)
+    expect(page.locator(".record-stats").get_by_text("Encode front_depth")).to_be_visible()
+    wait_for_images(page)
+    page.screenshot(path=str(screenshot_dir / "record_running.png"), full_page=True)
     page.get_by_role("button", name="Stop and save (S)").click()
     expect(page.get_by_text(re.compile(r"Saved episode 0: \d+ frames"))).to_be_visible(
         timeout=budget_ms(SAVE_S)
@@ -80,15 +93,41 @@ def test_record_two_episodes_with_buttons_and_keys(
     expect(rows.first).to_contain_text("0 ")
     for episode in ("Episode 0", "Episode 1"):  # the thumbnails, named by their captions
         expect(page.get_by_role("img", name=episode, exact=True)).to_be_visible()
-    expect(page.get_by_text("Dataset browser_run")).to_be_visible()
-    expect(page.get_by_role("button", name="Zip the dataset for download")).to_be_enabled()
+    expect(page.get_by_text("Dataset browser_run · camera front")).to_be_visible()
+    page.get_by_role("button", name="Zip the dataset for download").click()
+    # The download's row: the file's name, then its size as the link.
+    expect(page.get_by_role("cell", name="browser_run.zip")).to_be_visible(timeout=budget_ms(1))
     wait_for_images(page)
-    page.screenshot(path=str(screenshot_dir / "record_page.png"), full_page=True)
+    page.screenshot(path=str(screenshot_dir / "record_finished.png"), full_page=True)
     assert not page.locator(".toast-body").count()
     page.get_by_role("button", name="Stop preview").click()
     expect(
         page.get_by_text("Finished dataset browser_run with 2 episode(s).").first
     ).to_be_visible()
+    # The form is back with the finished dataset's name, which Start would now refuse.
+    expect(
+        page.get_by_text("Refused: A dataset named 'browser_run' already exists")
+    ).to_be_visible()
+
+
+def test_bad_camera_name_is_refused_as_it_is_typed(
+    page: Page, live_app: str, screenshot_dir: Path
+) -> None:
+    page.set_viewport_size({"width": 1500, "height": 1100})
+    page.goto(live_app, wait_until="load")
+    page.get_by_role("tab", name="Record").click()
+    page.get_by_label("Task").fill("pick up the red cube")
+    expect(page.get_by_text("Ready: records camera front into my_dataset")).to_be_visible()
+    page.get_by_label("Camera name").fill("../../x")
+    # The library's own words (what Start would say): the name, then what is allowed.
+    expect(
+        page.get_by_text(
+            "Refused: Camera name '../../x' must be letters, digits and underscores (e.g. 'front')."
+        )
+    ).to_be_visible()
+    page.screenshot(path=str(screenshot_dir / "record_error.png"), full_page=True)
+    page.get_by_label("Camera name").fill("wrist_cam")
+    expect(page.get_by_text("Ready: records camera wrist_cam into my_dataset")).to_be_visible()
 
 
 def _capture_threads() -> int:

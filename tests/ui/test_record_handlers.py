@@ -208,9 +208,10 @@ class TestInvalidInputs:
         (state.folder / "datasets" / "taken").mkdir(parents=True)
         with pytest.raises(gr.Error, match="A dataset named 'taken' already exists"):
             record_episodes.start_episode(_with(state, previewing), _form("taken"), KNOBS)
-        assert "already exists" in record_form.validate_dataset_form(state, "taken", 30, "pick")
-        assert record_form.validate_dataset_form(state, "free", 30, "pick") == (
-            "**Ready:** records into `free` at 30 fps."
+        verdict = record_form.validate_dataset_form(state, "taken", 30, "pick", "top")
+        assert "already exists" in verdict
+        assert record_form.validate_dataset_form(state, "free", 30, "pick", "top") == (
+            "**Ready:** records camera `top` into `free` at 30 fps."
         )
 
     def test_invalid_encoder_knob_shows_the_library_message(
@@ -239,6 +240,34 @@ class TestInvalidInputs:
             record_episodes.start_episode(
                 _with(SessionState.new(settings), previewing), form, KNOBS
             )
+
+    @pytest.mark.parametrize(
+        ("camera", "shown"),
+        [("../../x", "'../../x'"), ("a b", "'a b'"), ("", "''"), ("<b>x</b>", "'&lt;b>x&lt;/b>'")],
+    )
+    def test_camera_name_is_checked_live_as_start_checks_it(
+        self, previewing: RecordSession, settings: AppSettings, camera: str, shown: str
+    ) -> None:
+        """The verdict refuses what Start refuses, in the same words, preview running or not."""
+        state = SessionState.new(settings)
+        idle_verdict = record_form.validate_dataset_form(state, "cam", 30, "pick", camera)
+        assert state.recording.source is None  # checking the name alone starts nothing
+        live = _with(state, previewing)
+        verdict = record_form.validate_dataset_form(live, "cam", 30, "pick", camera)
+        words = f"Camera name {shown} must be letters, digits and underscores (e.g. 'front')."
+        assert verdict == idle_verdict == f"**Refused:** {words}"
+        form = ("cam", 30, "pick", "", camera, False)
+        with pytest.raises(gr.Error) as refused:
+            record_episodes.start_episode(live, form, KNOBS)
+        assert refused.value.message == words
+        assert not (state.folder / "datasets" / "cam").exists()
+
+    def test_camera_name_is_checked_before_the_task(self, settings: AppSettings) -> None:
+        """A fresh form has no task yet; a bad camera name typed first is still named."""
+        verdict = record_form.validate_dataset_form(
+            SessionState.new(settings), "cam", 30, "", "../../x"
+        )
+        assert verdict.startswith("**Refused:** Camera name '../../x'")
 
     def test_actions_out_of_order_say_what_to_do(self, settings: AppSettings) -> None:
         idle = RecordSession()
@@ -375,6 +404,6 @@ class TestFailedStartLeavesThePageUsable:
             record_episodes.start_episode(state, _form("empty"), KNOBS)
         assert not (state.folder / "datasets" / "empty").exists()  # the name is free again
         assert previewing.recorder is None
-        assert record_form.validate_dataset_form(state, "empty", 30, "pick").startswith(
+        assert record_form.validate_dataset_form(state, "empty", 30, "pick", "front").startswith(
             "**Ready:**"
         )

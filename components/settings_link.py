@@ -1,0 +1,388 @@
+"""Encoder settings that travel: in a link, in the browser between visits, from page to page.
+
+A person who found good settings on the Compare page wants to record with them, to send them
+to a colleague ("these are the settings I mean"), and to find them again tomorrow. The
+settings are an RGB encoder config and a depth config; in a link they are query parameters
+(``?tab=record&rgb.vcodec=h264&rgb.crf=23&depth.depth_max=6``) that a person can read and
+edit. Every value coming back from a link or the browser is checked by building the config,
+so a bad link shows the library's reason and changes nothing.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import urlencode
+
+import gradio as gr
+
+from components.checks import flag
+from components.depth_form import depth_config_from_form, depth_form_values, validate_depth_form
+from components.feedback import note, shows_library_errors, user_text
+from components.widgets import config_from_form, form_values, pixel_formats_for, validate_form
+from lerobot_video import DepthEncoderConfig, LeRobotVideoError, RGBEncoderConfig, trial_encode
+
+TAB_IDS = ("compare", "record", "depth")
+RGB_FIELDS = ("vcodec", "pix_fmt", "g", "crf", "preset", "fast_decode", "extra_options")
+"""The RGB form's fields, in :func:`~components.widgets.config_from_form` order."""
+DEPTH_FIELDS = (
+    "depth_min",
+    "depth_max",
+    "shift",
+    "use_log",
+    "vcodec",
+    "pix_fmt",
+    "g",
+    "crf",
+    "preset",
+    "lossless",
+)
+"""The depth form's fields, in :func:`~components.depth_form.depth_config_from_form` order."""
+_FLAGS = {"use_log", "lossless"}
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Settings read from a link or the browser; None for a part that was absent.
+
+    Attributes:
+        rgb: The colour encoder config.
+        depth: The depth quantizer and encoder config.
+        tab: The page to open (one of :data:`TAB_IDS`).
+        problems: Why a part was ignored, in the library's words.
+    """
+
+    rgb: RGBEncoderConfig | None = None
+    depth: DepthEncoderConfig | None = None
+    tab: str | None = None
+    problems: tuple[str, ...] = ()
+
+
+def _text(value: Any) -> str:
+    if isinstance(value, bool):
+        return "1" if value else "0"
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))  # the form reads 10 and 10.0 alike; the link says it once
+    return "" if value is None else str(value)
+
+
+def settings_query(
+    rgb: RGBEncoderConfig | None, depth: DepthEncoderConfig | None, tab: str | None = None
+) -> str:
+    """The query string (without ``?``) that stands for these settings and page."""
+    params: dict[str, str] = {} if tab is None else {"tab": tab}
+    if rgb is not None:
+        params |= {f"rgb.{k}": _text(v) for k, v in zip(RGB_FIELDS, form_values(rgb), strict=True)}
+    if depth is not None:
+        values = depth_form_values(depth)
+        params |= {f"depth.{k}": _text(v) for k, v in zip(DEPTH_FIELDS, values, strict=True)}
+    return urlencode(params)
+
+
+def _field(params: Mapping[str, str], prefix: str, name: str) -> Any:
+    value = params.get(f"{prefix}.{name}", "")
+    if name in _FLAGS:
+        return flag({"1": True, "true": True, "0": False, "false": False}.get(value.lower()), name)
+    return value
+
+
+def settings_from_query(params: Mapping[str, str]) -> Settings:
+    """Read settings from query parameters (or the browser's copy of them); never raises.
+
+    A part (RGB or depth) is read only when one of its parameters is present; a part whose
+    values the library refuses is left out, with the reason in ``problems``.
+    """
+    found: dict[str, Any] = {}
+    problems: list[str] = []
+    parts = (("rgb", RGB_FIELDS, config_from_form), ("depth", DEPTH_FIELDS, depth_config_from_form))
+    for prefix, fields, build in parts:
+        if not any(key.startswith(f"{prefix}.") for key in params):
+            continue
+        try:
+            config = build(*(_field(params, prefix, name) for name in fields))
+            trial_encode(config)  # the forms' own check: a link never fills a refused form
+            found[prefix] = config
+        except (LeRobotVideoError, gr.Error) as err:
+            message = err.message if isinstance(err, gr.Error) else str(err)
+            problems.append(f"The link's {prefix} settings were not used: {user_text(message)}")
+    tab = params.get("tab")
+    return Settings(
+        rgb=found.get("rgb"),
+        depth=found.get("depth"),
+        tab=tab if tab in TAB_IDS else None,
+        problems=tuple(problems),
+    )
+
+
+def rgb_form_updates(config: RGBEncoderConfig | None, label: str | None = None) -> list[Any]:
+    """Updates that put ``config`` into an RGB form (its knobs, label first) and its verdict."""
+    if config is None:
+        return [gr.update()] * 9
+    values = form_values(config)
+    shown: list[Any] = list(values)
+    shown[1] = pixel_formats_for(config.vcodec, config.pix_fmt)  # the encoder's formats too
+    return [gr.update() if label is None else label, *shown, validate_form(*values)]
+
+
+def depth_form_updates(config: DepthEncoderConfig | None) -> list[Any]:
+    """Updates that put ``config`` into a depth form (its knobs) and its verdict."""
+    if config is None:
+        return [gr.update()] * 11
+    values = depth_form_values(config)
+    return [*values, validate_depth_form(*values)]
+
+
+def problems_note(settings: Settings) -> str:
+    """What the page says about a link it could not fully use ("" when all was used)."""
+    return "\n\n".join(note(problem) for problem in settings.problems)
+
+
+@dataclass(frozen=True)
+class SettingsBar:
+    """A page's row of settings actions: carry them to another page, or link to them.
+
+    Attributes:
+        carry: Button that opens another page with these settings (None on pages without).
+        which: On Compare, which configuration's settings to carry or link.
+        link: Button that shows a link to the settings.
+        shown: Where the link appears.
+    """
+
+    carry: gr.Button | None
+    which: gr.Dropdown | None
+    link: gr.Button
+    shown: gr.Markdown
+
+
+def settings_bar(carry_label: str | None, *, forms: int = 0) -> SettingsBar:
+    """Build a page's settings row; ``forms`` > 0 adds a choice of configuration (Compare)."""
+    with gr.Row(equal_height=True, elem_classes=["settings-bar"]):
+        which = (
+            gr.Dropdown(
+                [(f"Configuration {i + 1}", i) for i in range(forms)],
+                value=0,
+                label="Settings of",
+                scale=1,
+                min_width=160,
+            )
+            if forms
+            else None
+        )
+        carry = gr.Button(carry_label, size="sm", scale=1) if carry_label else None
+        link = gr.Button("Link to these settings", size="sm", scale=1)
+        shown = gr.Markdown(elem_classes=["settings-link"])
+    return SettingsBar(carry=carry, which=which, link=link, shown=shown)
+
+
+def link_markdown(query: str) -> str:
+    """The link shown to a person: relative to the page they are on, so it works anywhere."""
+    return (
+        f"[Open these settings](?{query}) — copy this link to share them: `?{query}`"
+        if query
+        else ""
+    )
+
+
+@dataclass(frozen=True)
+class Pages:
+    """The forms of each page that settings travel between (from the tabs' ``render``)."""
+
+    compare_forms: list[Any]
+    record_rgb: Any
+    record_depth: Any
+    depth_form: Any
+    compare_run: gr.Button
+    record_start: gr.Button
+    depth_run: gr.Button
+
+
+def _rgb(values: list[Any] | tuple[Any, ...]) -> RGBEncoderConfig:
+    """An RGB form's config from its knob values (label first)."""
+    return config_from_form(*values[1:])
+
+
+def _compare_config(which: Any, knobs: tuple[Any, ...], forms: int) -> RGBEncoderConfig:
+    index = which if isinstance(which, int) and 0 <= which < forms else 0
+    per_form = len(knobs) // forms
+    return _rgb(knobs[index * per_form : (index + 1) * per_form])
+
+
+def _outputs(pages: Pages) -> list[Any]:
+    """Every form component the settings fill, in :func:`_fill` order."""
+    outputs: list[Any] = []
+    for form in pages.compare_forms:
+        outputs += [*form.knobs, form.verdict]
+    outputs += [*pages.record_rgb.knobs, pages.record_rgb.verdict]
+    outputs += [*pages.record_depth.knobs, pages.record_depth.verdict]
+    return [*outputs, *pages.depth_form.knobs, pages.depth_form.verdict]
+
+
+def _fill(pages: Pages, compare: list[Settings], record: Settings, depth: Settings) -> list[Any]:
+    updates: list[Any] = []
+    for settings in compare + [Settings()] * (len(pages.compare_forms) - len(compare)):
+        updates += rgb_form_updates(settings.rgb)
+    updates += rgb_form_updates(record.rgb) + depth_form_updates(record.depth)
+    return updates + depth_form_updates(depth.depth)
+
+
+def _restore(pages: Pages, query: Mapping[str, str], stored: Any) -> list[Any]:
+    """Fill the forms from the link, else from the browser's last settings; select the page."""
+    if any(key.startswith(("rgb.", "depth.")) for key in query):
+        linked = settings_from_query(query)
+        for problem in linked.problems:
+            gr.Warning(problem)
+        tab = gr.Tabs(selected=linked.tab) if linked.tab else gr.update()
+        return [tab, *_fill(pages, [linked], linked, linked)]
+    stored = stored if isinstance(stored, dict) else {}
+
+    def kept(key: str) -> Settings:
+        text = stored.get(key)
+        return settings_from_query(_parse(text)) if isinstance(text, str) else Settings()
+
+    compare = [kept(f"compare.{i}") for i in range(len(pages.compare_forms))]
+    return [gr.update(), *_fill(pages, compare, kept("record"), kept("depth"))]
+
+
+def _parse(query: str) -> dict[str, str]:
+    from urllib.parse import parse_qsl
+
+    return dict(parse_qsl(query, keep_blank_values=True))
+
+
+def _remember(pages: Pages, memory: gr.BrowserState) -> None:
+    """Keep each page's settings in the browser when it runs them."""
+    forms = len(pages.compare_forms)
+    compare_knobs = [k for form in pages.compare_forms for k in form.knobs]
+
+    def compare(stored: Any, *knobs: Any) -> dict[str, Any]:
+        kept = dict(stored) if isinstance(stored, dict) else {}
+        per_form = len(knobs) // forms
+        for i in range(forms):
+            try:
+                kept[f"compare.{i}"] = settings_query(
+                    _rgb(knobs[i * per_form : (i + 1) * per_form]), None
+                )
+            except (LeRobotVideoError, gr.Error):
+                continue  # a refused form is not worth remembering
+        return kept
+
+    def record(stored: Any, *knobs: Any) -> dict[str, Any]:
+        kept = dict(stored) if isinstance(stored, dict) else {}
+        split = len(pages.record_rgb.knobs)
+        with contextlib.suppress(LeRobotVideoError, gr.Error):  # refused: not worth keeping
+            depth = depth_config_from_form(*knobs[split:])
+            kept["record"] = settings_query(_rgb(knobs[:split]), depth)
+        return kept
+
+    def depth(stored: Any, *knobs: Any) -> dict[str, Any]:
+        kept = dict(stored) if isinstance(stored, dict) else {}
+        with contextlib.suppress(LeRobotVideoError, gr.Error):  # refused: not worth keeping
+            kept["depth"] = settings_query(None, depth_config_from_form(*knobs))
+        return kept
+
+    record_knobs = [*pages.record_rgb.knobs, *pages.record_depth.knobs]
+    for trigger, fn, knobs in (
+        (pages.compare_run, compare, compare_knobs),
+        (pages.record_start, record, record_knobs),
+        (pages.depth_run, depth, pages.depth_form.knobs),
+    ):
+        trigger.click(
+            fn,
+            [memory, *knobs],
+            memory,
+            queue=False,
+            show_progress="hidden",
+            api_visibility="private",
+        )
+
+
+def _wire_links(pages: Pages, bars: Mapping[str, SettingsBar]) -> None:
+    """Each page's "Link to these settings" button."""
+    forms = len(pages.compare_forms)
+    compare_knobs = [k for form in pages.compare_forms for k in form.knobs]
+
+    @shows_library_errors
+    def compare(which: Any, *knobs: Any) -> str:
+        return link_markdown(settings_query(_compare_config(which, knobs, forms), None, "compare"))
+
+    @shows_library_errors
+    def record(*knobs: Any) -> str:
+        split = len(pages.record_rgb.knobs)
+        rgb, depth = _rgb(knobs[:split]), depth_config_from_form(*knobs[split:])
+        return link_markdown(settings_query(rgb, depth, "record"))
+
+    @shows_library_errors
+    def depth(*knobs: Any) -> str:
+        return link_markdown(settings_query(None, depth_config_from_form(*knobs), "depth"))
+
+    bar = bars["compare"]
+    which: list[Any] = [bar.which] if bar.which is not None else []
+    bar.link.click(compare, [*which, *compare_knobs], bar.shown, api_visibility="private")
+    bar = bars["record"]
+    record_knobs = [*pages.record_rgb.knobs, *pages.record_depth.knobs]
+    bar.link.click(record, record_knobs, bar.shown, api_visibility="private")
+    bar = bars["depth"]
+    bar.link.click(depth, pages.depth_form.knobs, bar.shown, api_visibility="private")
+
+
+def _wire_carry(pages: Pages, bars: Mapping[str, SettingsBar], tabs: gr.Tabs) -> None:
+    """Compare → Record (colour settings), Record → Compare, Depth → Record (depth settings)."""
+    forms = len(pages.compare_forms)
+    compare_knobs = [k for form in pages.compare_forms for k in form.knobs]
+    first = pages.compare_forms[0]
+
+    @shows_library_errors
+    def to_record(which: Any, *knobs: Any) -> list[Any]:
+        config = _compare_config(which, knobs, forms)
+        return [gr.Tabs(selected="record"), *rgb_form_updates(config)]
+
+    @shows_library_errors
+    def to_compare(*knobs: Any) -> list[Any]:
+        updates = rgb_form_updates(_rgb(knobs), label="From the Record page")
+        return [gr.Tabs(selected="compare"), *updates]
+
+    @shows_library_errors
+    def depth_to_record(*knobs: Any) -> list[Any]:
+        return [gr.Tabs(selected="record"), *depth_form_updates(depth_config_from_form(*knobs))]
+
+    rgb_out = [tabs, *pages.record_rgb.knobs, pages.record_rgb.verdict]
+    for bar, fn, inputs, outputs in (
+        (bars["compare"], to_record, [bars["compare"].which, *compare_knobs], rgb_out),
+        (bars["record"], to_compare, pages.record_rgb.knobs, [tabs, *first.knobs, first.verdict]),
+        (
+            bars["depth"],
+            depth_to_record,
+            pages.depth_form.knobs,
+            [tabs, *pages.record_depth.knobs, pages.record_depth.verdict],
+        ),
+    ):
+        if bar.carry is not None:
+            bar.carry.click(fn, inputs, outputs, api_visibility="private")
+
+
+def wire_settings(
+    demo: gr.Blocks, tabs: gr.Tabs, pages: Pages, bars: Mapping[str, SettingsBar]
+) -> None:
+    """Wire how settings travel between visits, people and pages.
+
+    They are restored from the link or the browser when the page opens, remembered when a
+    page runs, and linked and carried by each page's settings bar.
+    """
+    # Settings are not secret; a fixed key lets the browser's copy outlive an app restart
+    # (Gradio would otherwise pick a new random one each start and drop what it kept).
+    memory = gr.BrowserState(
+        {}, storage_key="lerobot-video-studio-settings", secret="lerobot-video-studio-settings"
+    )
+
+    def restore(stored: Any, request: gr.Request) -> list[Any]:
+        query = dict(getattr(request, "query_params", None) or {})
+        return _restore(pages, query, stored)
+
+    demo.load(
+        restore, memory, [tabs, *_outputs(pages)], show_progress="hidden", api_visibility="private"
+    )
+    _remember(pages, memory)
+    _wire_links(pages, bars)
+    _wire_carry(pages, bars, tabs)
