@@ -80,3 +80,13 @@ class TestLimits:
         app.build_app(settings)
         folder = Path(gradio.utils.get_upload_folder()).resolve()
         assert folder == settings.cache_dir
+
+
+def test_help_reads_as_plain_text(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit):
+        app.parse_args(["--help"])
+    out = capsys.readouterr().out
+    assert "``" not in out
+    assert "choose, measure and record robot camera streams" in out
+    for option in ("--data-dir", "--max-upload-mb", "--media-slots", "--idle-minutes"):
+        assert option in out
