@@ -54,8 +54,9 @@ _TURBO = _colormap(
 COLORMAPS: dict[str, npt.NDArray[np.uint8]] = {"turbo": _TURBO, "inferno": _INFERNO}
 """Colour maps by name, as 256x3 uint8 lookup tables."""
 
-INVALID_DEPTH_COLOR = (255, 0, 255)
-"""Magenta: pixels with no valid depth, distinct from every colour of the maps."""
+INVALID_DEPTH_COLOR = (64, 64, 64)
+"""Dark grey: pixels with no valid depth. Neither map has a neutral grey, and a calm colour
+keeps a frame readable when much of it has no reading (as depth viewers show it)."""
 
 HEATMAP_FULL_SCALE_LEVELS = 32
 """Absolute error, in 8-bit levels, shown at full brightness in :func:`difference_heatmap`."""
@@ -198,7 +199,7 @@ def colorize_depth(
     value_range: tuple[float, float] | None = None,
     colormap: str = "turbo",
 ) -> npt.NDArray[np.uint8]:
-    """Colour-map depth for display; pixels with no reading in magenta.
+    """Colour-map depth for display; pixels with no reading in dark grey.
 
     Takes depth camera frames as recorded: integers are millimetres (0 is no reading),
     floats are metres (NaN or inf is no reading); either is shown in metres. Float depth in
@@ -235,7 +236,7 @@ def colorize_error(error: npt.NDArray[np.floating], *, full_scale: float) -> npt
     """Colour-map an absolute error (inferno: black exact, pale yellow >= ``full_scale``).
 
     Args:
-        error: Signed or absolute error, (H, W) or (N, H, W), any unit; NaN shown magenta.
+        error: Signed or absolute error, (H, W) or (N, H, W), any unit; NaN shown dark grey.
         full_scale: Error, in the same unit, shown at full brightness; > 0.
 
     Returns:

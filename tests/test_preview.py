@@ -34,11 +34,12 @@ from lerobot_video import (
     difference_heatmap,
     probe_video,
 )
+from lerobot_video.preview import INVALID_DEPTH_COLOR
 
 HEIGHT, WIDTH = 48, 64
 BLACK = (0, 0, 4)
 BRIGHTEST = (252, 255, 164)
-MAGENTA = (255, 0, 255)
+MAGENTA = INVALID_DEPTH_COLOR  # the no-reading colour (dark grey)
 TURBO = COLORMAPS["turbo"]
 INFERNO = COLORMAPS["inferno"]
 MakeFrames = Callable[..., npt.NDArray[np.uint8]]
@@ -295,7 +296,7 @@ class TestPreviewClips:
         # 28 dB leaves room for encoder updates.
         assert compute_psnr(expected, np.stack(decoded)) > 28
         hole = np.stack(decoded)[:, 10:22, 10:22].reshape(-1, 3).mean(axis=0)
-        assert np.abs(hole - MAGENTA).max() < 20  # invalid pixels still read as magenta
+        assert np.abs(hole - MAGENTA).max() < 20  # invalid pixels still read as the no-reading grey
 
     def test_depth_preview_auto_range(self, tmp_path: Path) -> None:
         depth = np.random.default_rng(5).uniform(0.5, 2.0, (3, HEIGHT, WIDTH))

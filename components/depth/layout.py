@@ -117,7 +117,7 @@ def _results() -> dict[str, Any]:
     )
     with gr.Row(equal_height=False):
         parts["original"] = gr.Image(
-            label="Original (magenta: no reading): click a pixel to read its depth",
+            label="Original (dark grey: no reading): click a pixel to read its depth",
             interactive=False,
             visible=False,
             elem_id="depth-original",
@@ -125,7 +125,7 @@ def _results() -> dict[str, Any]:
         parts["probe"] = gr.Markdown(PROBE_HINT, visible=False, elem_id="depth-probe")
     parts["views"] = gr.Gallery(
         label="One column per configuration: its round trip, then its error map (black = exact, "
-        "yellow >= 10 mm; magenta = no reading or outside the quantizer range)",
+        "yellow >= 10 mm; dark grey = no reading or outside the quantizer range)",
         columns=4,
         height="auto",
         object_fit="contain",  # whole frames: the default crops their sides

@@ -347,7 +347,7 @@ def depth_frame_views(
     """Pictures of one frame: the original, each round trip, and each error map.
 
     All depth pictures share one colour range (1st-99th percentile of the original frame's
-    pixels inside [depth_min, depth_max]); error maps share ``error_full_scale_m``. Magenta
+    pixels inside [depth_min, depth_max]); error maps share ``error_full_scale_m``. Dark grey
     marks pixels with no reading and, in error maps, pixels outside the quantizer's range
     (they saturate, so their error says nothing about the codec).
 

@@ -17,8 +17,8 @@ Covers:
   with ``mark_invalid`` on and off; a clip held as a memory map;
 - ``DepthComparison.values_at``: mm equals m x 1000, NaN at invalid pixels, bad indices;
 - ``DepthComparison.original_frame_m``: the clip's frame in metres, bad indices;
-- ``depth_frame_views``: 1 + 2 x encodings RGB images of the frame size, magenta where
-  invalid, bad frame indices.
+- ``depth_frame_views``: 1 + 2 x encodings RGB images of the frame size, dark grey where
+  invalid (no reading), bad frame indices.
 """
 
 from __future__ import annotations
@@ -53,6 +53,7 @@ from lerobot_video import (
     quantization_step_mm,
     with_lossless,
 )
+from lerobot_video.preview import INVALID_DEPTH_COLOR
 
 N, HEIGHT, WIDTH, FPS = 6, 48, 64, 15
 HEVC_LABEL, FFV1_LABEL = "HEVC lossless", "FFV1"
@@ -60,7 +61,7 @@ CONFIGS = [
     (HEVC_LABEL, DepthEncoderConfig()),
     (FFV1_LABEL, DepthEncoderConfig(vcodec="ffv1", extra_options={}, crf=None)),
 ]
-MAGENTA = (255, 0, 255)
+MAGENTA = INVALID_DEPTH_COLOR  # the no-reading colour (dark grey)
 FLOAT32_EPS = float(np.finfo(np.float32).eps)
 
 
