@@ -53,6 +53,7 @@ from lerobot_video.dataset.episodes import EpisodeInfo, VideoSegment
 from lerobot_video.dataset.features import FeatureInfo, StreamKind
 from lerobot_video.dataset.layout import ChunkingConfig
 from lerobot_video.dataset.reader import DatasetReader, open_dataset
+from lerobot_video.dataset.report import DatasetReport, FeatureReport, Finding, encoding_report
 from lerobot_video.dataset.resume import resume_dataset
 from lerobot_video.dataset.streaming import EncoderStats
 from lerobot_video.dataset.writer import DatasetWriter
@@ -112,6 +113,7 @@ __all__ = [
     "ComparisonReport",
     "ConfigError",
     "DatasetReader",
+    "DatasetReport",
     "DatasetWriter",
     "DepthClip",
     "DepthComparison",
@@ -126,6 +128,8 @@ __all__ = [
     "EncodingReport",
     "EpisodeInfo",
     "FeatureInfo",
+    "FeatureReport",
+    "Finding",
     "FrameIndexError",
     "FrameSource",
     "FrameView",
@@ -175,6 +179,7 @@ __all__ = [
     "encode_depth_video",
     "encode_video",
     "encoder_availability",
+    "encoding_report",
     "feature_info",
     "invalid_depth_mask",
     "is_lossless",

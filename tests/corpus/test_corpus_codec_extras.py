@@ -10,12 +10,16 @@ import pytest
 
 from lerobot_video import (
     ConfigError,
+    MediaError,
+    MetadataError,
     RGBEncoderConfig,
     browser_support,
     clear_decoder_cache,
+    encoding_report,
     feature_info,
     trial_encode,
 )
+from lerobot_video.codec.mp4_index import read_sample_index
 
 WRONG_VALUES: list[Any] = [None, 3, 2.5, b"av1", ["av1"], {"codec": "av1"}, "", True]
 
@@ -73,3 +77,33 @@ def test_clear_decoder_cache_folder(under: Any) -> None:
 def test_clear_decoder_cache_of_a_missing_folder_is_a_no_op(tmp_path: Path) -> None:
     clear_decoder_cache(under=tmp_path / "never-made")
     assert not (tmp_path / "never-made").exists()
+
+
+def _index_inputs(folder: Path) -> dict[str, tuple[Any, type[Exception], str]]:
+    (folder / "text.mp4").write_text("not a video")
+    (folder / "empty.mp4").write_bytes(b"")
+    (folder / "sub").mkdir()
+    # An 'ftyp' box then a 'moov' box claiming more bytes than the file has.
+    (folder / "cut.mp4").write_bytes(b"\x00\x00\x00\x08ftyp\x00\x00\x10\x00moov" + b"\x00" * 16)
+    return {
+        "None": (None, ConfigError, "path"),
+        "int": (3, ConfigError, "path"),
+        "missing": (folder / "missing.mp4", MediaError, "missing.mp4.* cannot be indexed"),
+        "folder": (folder / "sub", MediaError, "sub.* cannot be indexed"),
+        "text": (folder / "text.mp4", MediaError, "text.mp4.* cannot be indexed"),
+        "empty": (folder / "empty.mp4", MediaError, "empty.mp4.* cannot be indexed"),
+        "cut-moov": (folder / "cut.mp4", MediaError, "cut.mp4.* cannot be indexed: box"),
+    }
+
+
+@pytest.mark.parametrize("case", ["None", "int", "missing", "folder", "text", "empty", "cut-moov"])
+def test_read_sample_index_refuses_what_is_not_an_mp4_index(case: str, tmp_path: Path) -> None:
+    value, kind, match = _index_inputs(tmp_path)[case]
+    with pytest.raises(kind, match=match):
+        read_sample_index(value)
+
+
+@pytest.mark.parametrize("root", [None, 3, "", "missing-dataset"], ids=repr)
+def test_encoding_report_refuses_what_is_not_a_dataset(root: Any, tmp_path: Path) -> None:
+    with pytest.raises((ConfigError, MetadataError)):
+        encoding_report(tmp_path / root if root == "missing-dataset" else root)
