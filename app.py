@@ -56,6 +56,8 @@ def build_app(settings: AppSettings) -> gr.Blocks:
             compare_forms=list(compare.forms),
             record_rgb=record.rgb_form,
             record_depth=record.depth_form,
+            record_rgb_box=record.rgb_accordion,
+            record_depth_box=record.depth_accordion,
             depth_form=depth.form,
             compare_run=compare.compare,
             record_start=record.start_episode,

@@ -192,6 +192,8 @@ class Pages:
     compare_forms: list[Any]
     record_rgb: Any
     record_depth: Any
+    record_rgb_box: gr.Accordion
+    record_depth_box: gr.Accordion
     depth_form: Any
     compare_run: gr.Button
     record_start: gr.Button
@@ -214,16 +216,31 @@ def _outputs(pages: Pages) -> list[Any]:
     outputs: list[Any] = []
     for form in pages.compare_forms:
         outputs += [*form.knobs, form.verdict]
-    outputs += [*pages.record_rgb.knobs, pages.record_rgb.verdict]
-    outputs += [*pages.record_depth.knobs, pages.record_depth.verdict]
+    outputs += [pages.record_rgb_box, *pages.record_rgb.knobs, pages.record_rgb.verdict]
+    outputs += [pages.record_depth_box, *pages.record_depth.knobs, pages.record_depth.verdict]
     return [*outputs, *pages.depth_form.knobs, pages.depth_form.verdict]
 
 
-def _fill(pages: Pages, compare: list[Settings], record: Settings, depth: Settings) -> list[Any]:
+def unfolded(part: str, source: str, filled: bool) -> Any:
+    """The Record page's folded encoder box, opened and named for settings that arrived.
+
+    Without this, settings carried or linked in would sit in a closed box still titled
+    "LeRobot default".
+    """
+    return (
+        gr.update(open=True, label=f"{part} encoder (settings {source})") if filled else gr.update()
+    )
+
+
+def _fill(
+    pages: Pages, compare: list[Settings], record: Settings, depth: Settings, source: str
+) -> list[Any]:
     updates: list[Any] = []
     for settings in compare + [Settings()] * (len(pages.compare_forms) - len(compare)):
         updates += rgb_form_updates(settings.rgb)
-    updates += rgb_form_updates(record.rgb) + depth_form_updates(record.depth)
+    updates += [unfolded("Colour", source, record.rgb is not None), *rgb_form_updates(record.rgb)]
+    updates += [unfolded("Depth", source, record.depth is not None)]
+    updates += depth_form_updates(record.depth)
     return updates + depth_form_updates(depth.depth)
 
 
@@ -234,7 +251,7 @@ def _restore(pages: Pages, query: Mapping[str, str], stored: Any) -> list[Any]:
         for problem in linked.problems:
             gr.Warning(problem)
         tab = gr.Tabs(selected=linked.tab) if linked.tab else gr.update()
-        return [tab, *_fill(pages, [linked], linked, linked)]
+        return [tab, *_fill(pages, [linked], linked, linked, "from the link")]
     stored = stored if isinstance(stored, dict) else {}
 
     def kept(key: str) -> Settings:
@@ -242,7 +259,8 @@ def _restore(pages: Pages, query: Mapping[str, str], stored: Any) -> list[Any]:
         return settings_from_query(_parse(text)) if isinstance(text, str) else Settings()
 
     compare = [kept(f"compare.{i}") for i in range(len(pages.compare_forms))]
-    return [gr.update(), *_fill(pages, compare, kept("record"), kept("depth"))]
+    last = "you last recorded with"
+    return [gr.update(), *_fill(pages, compare, kept("record"), kept("depth"), last)]
 
 
 def _parse(query: str) -> dict[str, str]:
@@ -336,7 +354,8 @@ def _wire_carry(pages: Pages, bars: Mapping[str, SettingsBar], tabs: gr.Tabs) ->
     @shows_library_errors
     def to_record(which: Any, *knobs: Any) -> list[Any]:
         config = _compare_config(which, knobs, forms)
-        return [gr.Tabs(selected="record"), *rgb_form_updates(config)]
+        box = unfolded("Colour", "from the Compare page", True)
+        return [gr.Tabs(selected="record"), box, *rgb_form_updates(config)]
 
     @shows_library_errors
     def to_compare(*knobs: Any) -> list[Any]:
@@ -345,9 +364,14 @@ def _wire_carry(pages: Pages, bars: Mapping[str, SettingsBar], tabs: gr.Tabs) ->
 
     @shows_library_errors
     def depth_to_record(*knobs: Any) -> list[Any]:
-        return [gr.Tabs(selected="record"), *depth_form_updates(depth_config_from_form(*knobs))]
+        box = unfolded("Depth", "from the Depth page", True)
+        return [
+            gr.Tabs(selected="record"),
+            box,
+            *depth_form_updates(depth_config_from_form(*knobs)),
+        ]
 
-    rgb_out = [tabs, *pages.record_rgb.knobs, pages.record_rgb.verdict]
+    rgb_out = [tabs, pages.record_rgb_box, *pages.record_rgb.knobs, pages.record_rgb.verdict]
     for bar, fn, inputs, outputs in (
         (bars["compare"], to_record, [bars["compare"].which, *compare_knobs], rgb_out),
         (bars["record"], to_compare, pages.record_rgb.knobs, [tabs, *first.knobs, first.verdict]),
@@ -355,7 +379,7 @@ def _wire_carry(pages: Pages, bars: Mapping[str, SettingsBar], tabs: gr.Tabs) ->
             bars["depth"],
             depth_to_record,
             pages.depth_form.knobs,
-            [tabs, *pages.record_depth.knobs, pages.record_depth.verdict],
+            [tabs, pages.record_depth_box, *pages.record_depth.knobs, pages.record_depth.verdict],
         ),
     ):
         if bar.carry is not None:

@@ -37,6 +37,7 @@ class RecordPage:
     form_verdict: gr.Markdown
     rgb_form: EncoderForm
     depth_accordion: gr.Accordion
+    rgb_accordion: gr.Accordion
     depth_form: DepthEncoderForm
     color_preview: gr.Image
     depth_preview: gr.Image
@@ -133,7 +134,7 @@ def _dataset_form(depth_visible: bool, verdict: str) -> dict[str, Any]:
             info="Off (LeRobot's behaviour): capture waits for the encoders instead.",
         )
         parts["form_verdict"] = gr.Markdown(verdict, elem_id="record-verdict")
-        with gr.Accordion("Colour encoder (LeRobot default: AV1)", open=False):
+        with gr.Accordion("Colour encoder (LeRobot default: AV1)", open=False) as rgb_accordion:
             parts["rgb_form"] = encoder_form(
                 "Colour",
                 RGBEncoderConfig(),
@@ -148,6 +149,7 @@ def _dataset_form(depth_visible: bool, verdict: str) -> dict[str, Any]:
         ) as depth_accordion:
             parts["depth_form"] = depth_encoder_form(DepthEncoderConfig())
         parts["depth_accordion"] = depth_accordion
+        parts["rgb_accordion"] = rgb_accordion
     return parts
 
 

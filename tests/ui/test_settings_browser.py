@@ -14,9 +14,10 @@ from lerobot_video import DepthEncoderConfig, RGBEncoderConfig
 pytestmark = pytest.mark.browser
 
 
-def _open_colour_encoder(page: Page) -> None:
-    """The Record page keeps its encoder forms folded; open the colour one."""
-    page.locator("#record-page").get_by_text("Colour encoder", exact=False).first.click()
+def _expect_unfolded(page: Page, source: str) -> None:
+    """The Record page's folded colour-encoder box opens, named for where its settings came from."""
+    title = f"Colour encoder (settings {source})"
+    expect(page.locator("#record-page").get_by_text(title)).to_be_visible()
 
 
 def test_a_link_opens_its_page_with_its_settings(
@@ -29,7 +30,7 @@ def test_a_link_opens_its_page_with_its_settings(
     expect(page.get_by_role("tab", name="Record")).to_have_attribute(
         "aria-selected", "true", timeout=20_000
     )
-    _open_colour_encoder(page)
+    _expect_unfolded(page, "from the link")
     record = page.locator("#record-page")
     expect(record.get_by_text("Ready: FFmpeg options: g=2 crf=23 preset=slow")).to_be_visible()
     page.screenshot(path=str(screenshot_dir / "settings_from_link.png"), full_page=True)
@@ -44,7 +45,7 @@ def test_compare_settings_carry_to_record_and_back(page: Page, live_app: str) ->
     page.get_by_role("option", name="Configuration 2").click()
     compare.get_by_role("button", name="Record with these settings").click()
     expect(page.get_by_role("tab", name="Record")).to_have_attribute("aria-selected", "true")
-    _open_colour_encoder(page)
+    _expect_unfolded(page, "from the Compare page")
     record = page.locator("#record-page")
     # The default second form is H.264 at crf 30: the Record form now says so.
     expect(record.get_by_text("Ready: FFmpeg options: g=2 crf=30")).to_be_visible()
