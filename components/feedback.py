@@ -17,6 +17,7 @@ from typing import ParamSpec, TypeVar
 
 import gradio as gr
 
+from components.state import Sessions
 from lerobot_video import LeRobotVideoError
 
 P = ParamSpec("P")
@@ -91,3 +92,16 @@ def progress_callback(progress: gr.Progress, description: str) -> Callable[[int,
         progress((done, total) if total else None, desc=description)
 
     return report
+
+
+def failure_status(sessions: Sessions) -> Callable[[gr.Request], str]:
+    """A ``.failure`` listener for a page's status line: it names the session's last refusal.
+
+    The handlers keep it with :meth:`SessionState.noting_errors`; without this the status
+    would keep the words of the step before the one that failed ("Loaded …").
+    """
+
+    def status(request: gr.Request) -> str:
+        return refused(sessions.get(request).last_error or "the action stopped; see the message.")
+
+    return status

@@ -10,12 +10,14 @@ camera, recorder) is removed when its tab closes or it stays idle too long.
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import os
 import shutil
 import threading
 import time
 import uuid
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TypeVar
@@ -84,6 +86,7 @@ class SessionState:
         depth: The last depth round trip (paths and summaries), or None.
         recording: The session's camera, recorder and saved-episode facts.
         last_used: ``time.monotonic()`` of the session's last request.
+        last_error: The last user error an action of the page raised (already user text).
     """
 
     folder: Path
@@ -93,6 +96,20 @@ class SessionState:
     depth: DepthComparison | None = None
     recording: RecordSession = field(default_factory=RecordSession)
     last_used: float = field(default_factory=time.monotonic)
+    last_error: str = ""
+
+    @contextlib.contextmanager
+    def noting_errors(self) -> Iterator[None]:
+        """Keep the message of a user error raised inside (``last_error``), then re-raise it.
+
+        Gradio's ``.failure`` listeners get no error, yet the page's status line should say
+        why the action stopped, not keep the text of the step before it.
+        """
+        try:
+            yield
+        except gr.Error as err:
+            self.last_error = str(err.message)
+            raise
 
     def __post_init__(self) -> None:
         self.folder.mkdir(parents=True, exist_ok=True)

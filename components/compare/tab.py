@@ -16,6 +16,7 @@ from components.compare.handlers import (
     show_typed_frame,
 )
 from components.compare.layout import ComparePage, build_compare_page
+from components.feedback import failure_status
 from components.state import AppSettings, Sessions
 from components.widgets import wire_encoder_form
 
@@ -61,7 +62,9 @@ def _wire_comparison(page: ComparePage, sessions: Sessions, settings: AppSetting
         return clear_results(sessions.get(request))
 
     def load(src: str, fls: list[str] | None, fps: float, limit: float, request: gr.Request) -> str:
-        return load_compare_clip(sessions.get(request), src, fls, fps, limit, settings)
+        state = sessions.get(request)
+        with state.noting_errors():
+            return load_compare_clip(state, src, fls, fps, limit, settings)
 
     def compare(
         request: gr.Request,
@@ -70,7 +73,8 @@ def _wire_comparison(page: ComparePage, sessions: Sessions, settings: AppSetting
         progress: gr.Progress = gr.Progress(),  # noqa: B008 - Gradio injects the tracker
     ) -> list[Any]:
         state = sessions.get(request)
-        return run_comparison(state, n, *knobs, progress=progress)
+        with state.noting_errors():
+            return run_comparison(state, n, *knobs, progress=progress)
 
     def frame(index: float, request: gr.Request) -> tuple[Any, Any]:
         return show_frame(sessions.get(request), index)
@@ -80,7 +84,7 @@ def _wire_comparison(page: ComparePage, sessions: Sessions, settings: AppSetting
 
     clip = [page.source, page.files, page.fps, page.max_frames]
     frames = [page.decoded, page.heatmaps]
-    page.compare.click(
+    loaded = page.compare.click(
         clear,
         None,
         [*page.results, *frames],
@@ -88,7 +92,8 @@ def _wire_comparison(page: ComparePage, sessions: Sessions, settings: AppSetting
         api_visibility="private",
         show_progress="hidden",
         queue=False,
-    ).then(load, clip, page.status, api_name="load_compare_clip", preprocess=False).success(
+    ).then(load, clip, page.status, api_name="load_compare_clip", preprocess=False)
+    compared = loaded.success(
         compare,
         [page.count, *page.knobs],
         page.results,
@@ -96,7 +101,10 @@ def _wire_comparison(page: ComparePage, sessions: Sessions, settings: AppSetting
         preprocess=False,
         concurrency_id="media",
         concurrency_limit=settings.media_slots,
-    ).success(frame, page.frame, frames, api_name="show_frame", preprocess=False)
+    )
+    compared.success(frame, page.frame, frames, api_name="show_frame", preprocess=False)
+    for step in (loaded, compared):  # the status line says why, not "Loaded …"
+        step.failure(failure_status(sessions), None, page.status, api_visibility="private")
     # ``input`` fires for a typed number (each keystroke) and while dragging; "always_last"
     # runs one at a time and keeps only the newest waiting value, so a drag costs a handful
     # of frame views, not one per step, and the last one shown is where the slider stopped.

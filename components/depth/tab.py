@@ -18,6 +18,7 @@ from components.depth.handlers import (
 )
 from components.depth.layout import DepthPage, build_depth_page
 from components.depth_form import wire_depth_form
+from components.feedback import failure_status
 from components.state import AppSettings, Sessions
 
 
@@ -60,7 +61,9 @@ def _wire_round_trip(page: DepthPage, sessions: Sessions, settings: AppSettings)
     def load(
         src: str, fls: list[str] | None, rate: float, limit: float, request: gr.Request
     ) -> str:
-        return load_depth(sessions.get(request), src, fls, rate, limit, settings)
+        state = sessions.get(request)
+        with state.noting_errors():
+            return load_depth(state, src, fls, rate, limit, settings)
 
     def round_trip(
         request: gr.Request,
@@ -70,7 +73,8 @@ def _wire_round_trip(page: DepthPage, sessions: Sessions, settings: AppSettings)
         progress: gr.Progress = gr.Progress(),  # noqa: B008 - Gradio injects the tracker
     ) -> str:
         state = sessions.get(request)
-        return run_depth_round_trip(state, invalid, alts, *values, progress=progress)
+        with state.noting_errors():
+            return run_depth_round_trip(state, invalid, alts, *values, progress=progress)
 
     def results(unit: str, request: gr.Request) -> list[Any]:
         return show_depth_results(sessions.get(request), unit)
@@ -91,7 +95,7 @@ def _wire_round_trip(page: DepthPage, sessions: Sessions, settings: AppSettings)
         page.probe,
         page.point,
     ]
-    page.run.click(
+    loaded = page.run.click(
         clear, None, shown, api_name="clear_depth_results", api_visibility="private", queue=False
     ).then(
         load,
@@ -99,7 +103,8 @@ def _wire_round_trip(page: DepthPage, sessions: Sessions, settings: AppSettings)
         page.loaded,
         api_name="load_depth",
         preprocess=False,
-    ).success(
+    )
+    ran = loaded.success(
         round_trip,
         [page.mark_invalid, page.alternatives, *page.form.knobs],
         page.status,
@@ -107,7 +112,10 @@ def _wire_round_trip(page: DepthPage, sessions: Sessions, settings: AppSettings)
         preprocess=False,
         concurrency_id="media",
         concurrency_limit=settings.media_slots,
-    ).success(
+    )
+    for step in (loaded, ran):  # the status line says why the run stopped
+        step.failure(failure_status(sessions), None, page.status, api_visibility="private")
+    ran.success(
         results, page.unit, page.results, api_name="show_depth_results", preprocess=False
     ).success(
         frame,

@@ -299,4 +299,7 @@ def test_a_failed_comparison_clears_the_last_results(
     expect(results).to_be_hidden()
     expect(page.locator(".js-plotly-plot")).to_have_count(0)
     expect(page.get_by_text("Compared", exact=False)).to_have_count(0)
+    # The status line says why, instead of keeping "Loaded …" from the step before.
+    status = page.locator("#compare-status")
+    expect(status).to_contain_text("Refused: crf must be in [0, 63] for 'libsvtav1', got 70.")
     expect(page.locator("#compare-players > .compare-player").filter(visible=True)).to_have_count(0)

@@ -226,6 +226,8 @@ def test_a_refused_quantizer_is_shown_in_the_form_and_as_an_error(
     page.get_by_role("button", name="Round trip").click()
     expect(page.locator(".toast-body").filter(has_text=message)).to_be_visible()
     expect(page.locator("#depth-table")).to_be_hidden()
+    # The status line says why the run stopped.
+    expect(panel.get_by_text(re.compile("Refused: depth_max must be greater"))).to_have_count(2)
     page.screenshot(path=str(screenshot_dir / "depth_error.png"), full_page=True)
 
 

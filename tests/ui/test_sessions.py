@@ -105,3 +105,21 @@ def test_a_fresh_folder_drops_the_last_results(own_settings: AppSettings) -> Non
     folder = state.fresh_folder("compare")
     assert folder.is_dir()
     assert list(folder.iterdir()) == []
+
+
+def test_a_refusal_is_kept_for_the_status_line(own_settings: AppSettings) -> None:
+    from components.feedback import failure_status
+
+    sessions = Sessions(own_settings)
+    state = sessions.get(_tab("a"))
+    assert (
+        failure_status(sessions)(_tab("a")) == "**Refused:** the action stopped; see the message."
+    )
+    with pytest.raises(gr.Error), state.noting_errors():
+        raise gr.Error("crf must be in [0, 63] for 'libsvtav1', got 70.")
+    assert failure_status(sessions)(_tab("a")) == (
+        "**Refused:** crf must be in [0, 63] for 'libsvtav1', got 70."
+    )
+    with pytest.raises(KeyError), state.noting_errors():  # faults are not kept as refusals
+        raise KeyError("bug")
+    assert state.last_error == "crf must be in [0, 63] for 'libsvtav1', got 70."
