@@ -15,7 +15,7 @@ from components.compare import tab as compare_tab
 from components.depth import tab as depth_tab
 from components.record import tab as record_tab
 from components.serving import launch_options
-from components.settings_link import Pages, settings_bar, wire_settings
+from components.settings_bar import Pages, settings_bar, wire_settings
 from components.state import AppSettings, Sessions
 
 HERE = Path(__file__).resolve().parent

@@ -10,7 +10,6 @@ import pytest
 from components.settings_link import (
     Settings,
     depth_form_updates,
-    problems_note,
     rgb_form_updates,
     settings_from_query,
     settings_query,
@@ -68,7 +67,7 @@ def test_parts_of_a_bad_link_are_refused_with_the_reason() -> None:
     assert read.tab is None
     assert len(read.problems) == 1
     assert "crf must be in [0, 63]" in read.problems[0]
-    assert problems_note(read).startswith("**Note:** The link's rgb settings were not used")
+    assert read.problems[0].startswith("The link's rgb settings were not used")
 
 
 @pytest.mark.parametrize(
