@@ -13,7 +13,9 @@ import gradio as gr
 
 from components.compare import tab as compare_tab
 from components.depth import tab as depth_tab
+from components.inspect import tab as inspect_tab
 from components.record import tab as record_tab
+from components.sample_dataset import ensure_sample_dataset
 from components.serving import launch_options
 from components.settings_bar import Pages, settings_bar, wire_settings
 from components.state import AppSettings, Sessions
@@ -26,7 +28,8 @@ FIRST_SCREEN = """# LeRobot Video Studio
 Choose, measure and record how robot camera streams are stored in LeRobot datasets (v3.0).
 **Compare**: try encoder settings on a clip and see size, speed and fidelity ·
 **Record**: record episodes from a camera into a dataset ·
-**Depth**: see what 12-bit depth keeps, in mm or m.
+**Depth**: see what 12-bit depth keeps, in mm or m ·
+**Inspect**: open a dataset on the Hub or on disk and see how its videos are really encoded.
 Settings carry from page to page, and *Link to these settings* shares them."""
 
 
@@ -38,6 +41,7 @@ def build_app(settings: AppSettings) -> gr.Blocks:
     for the whole process, before any is.
     """
     os.environ["GRADIO_TEMP_DIR"] = str(settings.cache_dir)
+    ensure_sample_dataset(settings)  # so the Inspect page always has a dataset to show
     sessions = Sessions(settings)
     demo = gr.Blocks(title="LeRobot Video Studio", delete_cache=CACHE_SWEEP)
     with demo:
@@ -52,6 +56,8 @@ def build_app(settings: AppSettings) -> gr.Blocks:
             with gr.Tab("Depth", id="depth", elem_id="depth-page"):
                 depth = depth_tab.render(sessions, settings)
                 depth_bar = settings_bar("Record with these depth settings")
+            with gr.Tab("Inspect", id="inspect", elem_id="inspect-page") as inspect_tab_block:
+                inspect = inspect_tab.render(sessions, settings)
         pages = Pages(
             compare_forms=list(compare.forms),
             record_rgb=record.rgb_form,
@@ -65,6 +71,8 @@ def build_app(settings: AppSettings) -> gr.Blocks:
         )
         bars = {"compare": compare_bar, "record": record_bar, "depth": depth_bar}
         wire_settings(demo, tabs, pages, bars)
+        inspect_tab.wire_default(inspect, inspect_tab_block, sessions, settings)
+        inspect_tab.wire_carry(inspect, sessions, tabs, compare.forms[0], depth.form)
         # A closed tab's camera, recorder, results and folder go at once.
         demo.unload(sessions.close)
     return demo

@@ -25,6 +25,7 @@ from typing import TypeVar
 import gradio as gr
 import numpy as np
 
+from components.inspect.session import InspectSession
 from components.lane import release_free_memory
 from components.record.session import RecordSession
 from lerobot_video import (
@@ -73,6 +74,23 @@ class AppSettings:
         """Gradio's cache (``GRADIO_TEMP_DIR``): uploads and copies of files shown to users."""
         return self.data_dir / "cache"
 
+    @property
+    def datasets_dir(self) -> Path:
+        """Datasets every session may inspect (read only for the pages); a sample at first."""
+        return self.data_dir / "datasets"
+
+    @property
+    def hub_cache_dir(self) -> Path:
+        """The Hugging Face cache of Hub datasets opened here (their ``meta/`` only).
+
+        Kept under :data:`HUB_CACHE_MB` by removing the least recently opened.
+        """
+        return self.data_dir / "hub-cache"
+
+
+HUB_CACHE_MB = 500
+"""Most megabytes of Hub metadata the app keeps (a dataset's ``meta/`` is mostly under 1 MB)."""
+
 
 @dataclass
 class SessionState:
@@ -85,6 +103,8 @@ class SessionState:
         depth_clip: The depth clip of the Depth page (memory-mapped), or None.
         depth: The last depth round trip (paths and summaries), or None.
         recording: The session's camera, recorder and saved-episode facts.
+        inspect: The dataset the Inspect page has open (a Hub token only inside its
+            ``HubDataset``, in memory) and the episode copies it shows.
         last_used: ``time.monotonic()`` of the session's last request.
         last_error: The last user error an action of the page raised (already user text).
     """
@@ -95,6 +115,7 @@ class SessionState:
     depth_clip: DepthClip | None = None
     depth: DepthComparison | None = None
     recording: RecordSession = field(default_factory=RecordSession)
+    inspect: InspectSession = field(default_factory=InspectSession)
     last_used: float = field(default_factory=time.monotonic)
     last_error: str = ""
 
@@ -214,6 +235,7 @@ def _close(state: SessionState) -> None:
     state.recording.stop()
     state.clip = state.depth_clip = None
     state.report = state.depth = None
+    state.inspect = InspectSession()  # the Hub dataset (and its token) go with the session
     clear_decoder_cache(under=state.folder)  # open files would keep their memory and disk
     shutil.rmtree(state.folder, ignore_errors=True)
     release_free_memory()

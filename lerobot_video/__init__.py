@@ -51,6 +51,8 @@ from lerobot_video.dataset.create import create_dataset
 from lerobot_video.dataset.encoding import RecordingOptions, RecordingStats
 from lerobot_video.dataset.episodes import EpisodeInfo, VideoSegment
 from lerobot_video.dataset.features import FeatureInfo, StreamKind
+from lerobot_video.dataset.hub import HubDataset, HubFile, open_hub_dataset, trim_hub_cache
+from lerobot_video.dataset.hub_push import PushResult, push_dataset
 from lerobot_video.dataset.layout import ChunkingConfig
 from lerobot_video.dataset.reader import DatasetReader, open_dataset
 from lerobot_video.dataset.report import DatasetReport, FeatureReport, Finding, encoding_report
@@ -69,6 +71,9 @@ from lerobot_video.errors import (
     ConfigError,
     DeviceUnavailableError,
     FrameIndexError,
+    HubAccessError,
+    HubNotFoundError,
+    HubUnreachableError,
     LeRobotVideoError,
     MediaError,
     MergeConflictError,
@@ -97,6 +102,13 @@ from lerobot_video.study.depth_lab import (
     DepthEncoding,
     compare_depth_encodings,
     depth_frame_views,
+)
+from lerobot_video.study.episode_view import (
+    EpisodeVideo,
+    episode_browser_clip,
+    episode_frames,
+    episode_videos,
+    read_frame,
 )
 
 __all__ = [
@@ -127,18 +139,25 @@ __all__ = [
     "EncoderTrial",
     "EncodingReport",
     "EpisodeInfo",
+    "EpisodeVideo",
     "FeatureInfo",
     "FeatureReport",
     "Finding",
     "FrameIndexError",
     "FrameSource",
     "FrameView",
+    "HubAccessError",
+    "HubDataset",
+    "HubFile",
+    "HubNotFoundError",
+    "HubUnreachableError",
     "LeRobotVideoError",
     "MediaError",
     "MergeConflictError",
     "MetadataError",
     "MissingDependencyError",
     "OpenCVSource",
+    "PushResult",
     "QualityMetrics",
     "RGBEncoderConfig",
     "RealSenseSource",
@@ -180,6 +199,9 @@ __all__ = [
     "encode_video",
     "encoder_availability",
     "encoding_report",
+    "episode_browser_clip",
+    "episode_frames",
+    "episode_videos",
     "feature_info",
     "invalid_depth_mask",
     "is_lossless",
@@ -189,14 +211,18 @@ __all__ = [
     "load_depth_clip",
     "load_image_sequence",
     "open_dataset",
+    "open_hub_dataset",
     "plan_encoder",
     "probe_video",
+    "push_dataset",
     "quantization_step_mm",
     "quantize_depth",
+    "read_frame",
     "realsense_devices",
     "resolve_auto_codec",
     "resume_dataset",
     "supported_pixel_formats",
     "trial_encode",
+    "trim_hub_cache",
     "with_lossless",
 ]

@@ -79,6 +79,18 @@ class MergeConflictError(MetadataError):
     """Datasets that cannot be merged (fps, features or stream kinds differ)."""
 
 
+class HubNotFoundError(LeRobotVideoError, FileNotFoundError):
+    """A Hub repo, revision or file that does not exist (or is private and no token was given)."""
+
+
+class HubAccessError(LeRobotVideoError, PermissionError):
+    """A gated Hub repo, or a token the Hub refused."""
+
+
+class HubUnreachableError(LeRobotVideoError, ConnectionError):
+    """The Hub cannot be reached (network down, or offline without a cached copy)."""
+
+
 def path_argument(value: object, name: str = "path") -> Path:
     """``value`` as a :class:`Path`, refusing what is not a non-empty str or path.
 

@@ -8,6 +8,8 @@
 - ``@pytest.mark.requires_encoder("libx265")`` (or ``requires_encoder("libx265")``): skips a
   test when the encoder cannot open here; with ``LEROBOT_VIDEO_REQUIRE_ENCODERS=1`` (CI) the
   skip becomes a failure.
+- ``local_hub`` and ``no_backoff_sleep`` (``tests/hub/fixtures.py``): a local Hub endpoint that
+  the real ``huggingface_hub`` talks to, and retries without their waits.
 """
 
 from __future__ import annotations
@@ -26,6 +28,7 @@ import av
 import numpy as np
 import numpy.typing as npt
 import pytest
+from hub.fixtures import local_hub, no_backoff_sleep  # noqa: F401  (fixtures for every test)
 
 REQUIRE_ENCODERS_ENV = "LEROBOT_VIDEO_REQUIRE_ENCODERS"
 _X265_QUIET = "log-level=error"

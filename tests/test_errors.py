@@ -4,8 +4,10 @@ Covers: every public error is a ``LeRobotVideoError`` and the matching built-in
 (``ConfigError`` → ``ValueError``, ``CodecUnavailableError`` → ``LookupError``,
 ``FrameIndexError`` → ``IndexError``, ``MediaError`` → ``OSError``, ``MetadataError`` →
 ``ValueError``, ``MergeConflictError`` → ``MetadataError``, ``MissingDependencyError`` →
-``ImportError`` and ``DeviceUnavailableError``); the extra attributes
-(``codec``, ``path``) and ``MediaError``'s plain message; the package exports them all.
+``ImportError`` and ``DeviceUnavailableError``, ``HubNotFoundError`` → ``FileNotFoundError``,
+``HubAccessError`` → ``PermissionError``, ``HubUnreachableError`` → ``ConnectionError``); the
+extra attributes (``codec``, ``path``) and ``MediaError``'s plain message; the package exports
+them all.
 """
 
 from __future__ import annotations
@@ -21,6 +23,9 @@ from lerobot_video.errors import (
     ConfigError,
     DeviceUnavailableError,
     FrameIndexError,
+    HubAccessError,
+    HubNotFoundError,
+    HubUnreachableError,
     LeRobotVideoError,
     MediaError,
     MergeConflictError,
@@ -39,6 +44,9 @@ _BASES: list[tuple[type[Exception], type[BaseException]]] = [
     (MergeConflictError, ValueError),
     (MissingDependencyError, ImportError),
     (MissingDependencyError, DeviceUnavailableError),
+    (HubNotFoundError, FileNotFoundError),
+    (HubAccessError, PermissionError),
+    (HubUnreachableError, ConnectionError),
 ]
 
 

@@ -4,7 +4,7 @@ Covers: every name ``lerobot_video.__all__`` listed before the library moved int
 (issue 8) is still importable from the package and is the same object wherever the package
 exposes it; ``__all__`` lists only names that exist and holds no duplicates; every name the
 README imports is public; and each ``python`` code block of the README runs, in order, in a
-scratch folder that holds the bundled assets.
+scratch folder that holds the bundled assets (the Hub example against the local endpoint).
 """
 
 from __future__ import annotations
@@ -12,6 +12,7 @@ from __future__ import annotations
 import os
 import re
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pytest
@@ -152,11 +153,16 @@ class TestPublicNames:
 
 
 @pytest.mark.slow
-def test_readme_code_blocks_run(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_readme_code_blocks_run(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, local_hub: Any
+) -> None:
+    local_hub.add_token("hf_...", write=True)  # the README's placeholder, on the local endpoint
+    scratch = tmp_path / "readme"  # tmp_path also holds the local Hub and its cache
+    scratch.mkdir()
     blocks = _readme_blocks()
     assert len(blocks) >= 3
-    (tmp_path / "assets").symlink_to(ROOT / "assets")
-    monkeypatch.chdir(tmp_path)
+    (scratch / "assets").symlink_to(ROOT / "assets")
+    monkeypatch.chdir(scratch)
     namespace: dict[str, object] = {"__name__": "readme"}
     for block in blocks:
         exec(compile(block, str(README), "exec"), namespace)
@@ -165,6 +171,10 @@ def test_readme_code_blocks_run(tmp_path: Path, monkeypatch: pytest.MonkeyPatch)
     assert six.shape == (6, 480, 640, 3)
     assert isinstance(depth_mm, np.ndarray)
     assert depth_mm.shape == (2, 480, 640)
-    assert (tmp_path / "cam.mp4").stat().st_size > 0
-    assert (tmp_path / "data" / "my_dataset" / "meta" / "info.json").is_file()
-    assert sorted(os.listdir(tmp_path)) == ["assets", "cam.mp4", "data", "depth.mp4"]
+    assert (scratch / "cam.mp4").stat().st_size > 0
+    assert (scratch / "data" / "my_dataset" / "meta" / "info.json").is_file()
+    report, copies = namespace["report"], namespace["copies"]
+    cameras = ["observation.images.top", "observation.images.top_depth"]
+    assert [f.key for f in report.features] == cameras  # type: ignore[attr-defined]
+    assert list(copies) == cameras  # type: ignore[call-overload]
+    assert sorted(os.listdir(scratch)) == ["assets", "cam.mp4", "data", "depth.mp4"]

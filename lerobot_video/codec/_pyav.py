@@ -7,6 +7,7 @@ import logging
 import os
 from collections.abc import Iterator
 from pathlib import Path
+from typing import BinaryIO
 
 import av
 import av.container
@@ -85,14 +86,22 @@ def quiet_options(encoder: str, options: dict[str, str]) -> dict[str, str]:
     return {**options, "x265-params": f"{params}:log-level=error" if params else "log-level=error"}
 
 
-def open_input(path: Path) -> av.container.InputContainer:
-    """Open a media file for reading, turning FFmpeg's failures into :class:`MediaError`."""
-    if not path.is_file():
+def open_input(path: Path, file: BinaryIO | None = None) -> av.container.InputContainer:
+    """Open a media file for reading, turning FFmpeg's failures into :class:`MediaError`.
+
+    Args:
+        path: The file; with ``file``, only its name for messages.
+        file: A readable, seekable binary file object to read instead of ``path`` (a remote
+            file read by ranges, for example).
+    """
+    if file is None and not path.is_file():
         raise MediaError(f"Video file {str(path)!r} does not exist or is not a file.", path=path)
-    if path.stat().st_size == 0:
+    if file is None and path.stat().st_size == 0:
         raise MediaError(f"Video file {str(path)!r} is empty (0 bytes).", path=path)
+    if file is not None:
+        file.seek(0)  # FFmpeg reads a file object from where it stands
     try:
-        container = av.open(str(path), mode="r")
+        container = av.open(str(path) if file is None else file, mode="r")
     except (av.FFmpegError, OSError, ValueError) as err:
         raise MediaError(
             f"Cannot read {str(path)!r} as a video file ({err}); expected an MP4 or other "

@@ -6,7 +6,7 @@ import os
 from dataclasses import dataclass
 from fractions import Fraction
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 import av
 
@@ -100,14 +100,21 @@ def _audio_info(container: av.container.InputContainer) -> dict[str, Any]:
     }
 
 
-def probe_video(path: str | os.PathLike[str]) -> VideoInfo:
+def probe_video(
+    path: str | os.PathLike[str], *, file: BinaryIO | None = None, count_packets: bool = True
+) -> VideoInfo:
     """Read the facts of a video file: codec, geometry, frame rate, frame count, duration.
 
     The frame count is measured by demuxing every packet (no decoding), so a header that
     lies or a truncated file shows up as ``num_frames_from_header != num_frames_from_content``.
 
     Args:
-        path: The video file.
+        path: The video file; with ``file``, the name it is reported under.
+        file: A readable, seekable binary file object to read instead of ``path``, such as a
+            remote file read by byte ranges.
+        count_packets: False skips the packet scan (which reads the whole file), so only the
+            headers and the first frames are read; ``num_frames_from_content`` then repeats the
+            header's count (0 when absent) and the caller measures the content another way.
 
     Returns:
         The file's :class:`VideoInfo`.
@@ -116,13 +123,15 @@ def probe_video(path: str | os.PathLike[str]) -> VideoInfo:
         MediaError: The file is missing, empty, not a video, or corrupt.
     """
     path = path_argument(path)
-    container = open_input(path)
+    container = open_input(path, file)
     try:
         stream = container.streams.video[0]
         context = stream.codec_context
         time_base = stream.time_base or Fraction(1, 1)
+        num_packets = stream.frames or 0
         try:
-            num_packets = sum(1 for p in container.demux(stream) if p.pts is not None)
+            if count_packets:
+                num_packets = sum(1 for p in container.demux(stream) if p.pts is not None)
         except av.FFmpegError as err:
             raise MediaError(f"{str(path)!r} is corrupt: {err}.", path=path) from err
         rate = stream.base_rate or stream.average_rate or Fraction(0)
@@ -135,7 +144,7 @@ def probe_video(path: str | os.PathLike[str]) -> VideoInfo:
         pix_fmt = context.pix_fmt or ""
         return VideoInfo(
             path=path,
-            size_bytes=path.stat().st_size,
+            size_bytes=path.stat().st_size if file is None else file.seek(0, os.SEEK_END),
             codec=context.codec.canonical_name,
             profile=context.profile,
             pix_fmt=pix_fmt,

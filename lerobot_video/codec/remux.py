@@ -18,11 +18,14 @@ import tempfile
 from collections.abc import Iterator, Sequence
 from fractions import Fraction
 from pathlib import Path
+from typing import Any, BinaryIO
 
 import av
+import numpy as np
 
 from lerobot_video.codec._pyav import open_input
 from lerobot_video.codec.file_modes import new_file_mode
+from lerobot_video.codec.mp4_index import read_sample_index
 from lerobot_video.errors import MediaError
 
 
@@ -194,3 +197,108 @@ def truncate_video(path: Path, end_seconds: float) -> None:
                 continue
             packet.stream = out_stream
             out.mux(packet)
+
+
+def extract_segment(
+    path: Path,
+    start_seconds: float,
+    end_seconds: float,
+    output: Path,
+    *,
+    file: BinaryIO | None = None,
+) -> tuple[float, int]:
+    """Copy the frames shown in ``[start_seconds, end_seconds)`` into a new MP4, by stream copy.
+
+    Copying starts at the keyframe at or before ``start_seconds``, because the frames after it
+    depend on it, and stops at the first packet decoded at or after ``end_seconds``. Only those
+    packets are read, so through a ranged ``file`` a remote file costs about the bytes of the
+    segment's GOPs. The copy keeps the bitstream; its timestamps start near 0.
+
+    Args:
+        path: The source MP4; with ``file``, only its name for messages.
+        start_seconds: The first wanted frame's presentation time in the source.
+        end_seconds: Where the wanted frames end (exclusive), in source seconds.
+        output: The MP4 to write (atomically); its folder must exist.
+        file: A readable, seekable binary file object to read instead of ``path``.
+
+    Returns:
+        Where the first wanted frame is shown in ``output`` (seconds, as FFmpeg presents it),
+        and how many frames ``output`` holds.
+
+    Raises:
+        MediaError: The source is unreadable, holds no frame in the range, or FFmpeg fails.
+    """
+    if file is not None:
+        _read_ahead(file, start_seconds, end_seconds)
+    with open_input(path, file) as source, _replacing_mp4(output, "cutting into") as out:
+        stream = source.streams.video[0]
+        time_base = _time_base(stream, path)
+        # Half a tick of slack: the bounds are floats of exact tick counts.
+        start, end = start_seconds / time_base - 0.5, end_seconds / time_base - 0.5
+        # The first frame's own tick: a keyframe there is where copying starts.
+        first_tick = max(0, round(start_seconds / time_base))
+        source.seek(first_tick, backward=True, any_frame=False, stream=stream)
+        kept = [p for p in _packets_until(source, stream, end) if p.pts is not None]
+        if not kept or not any(p.pts >= start for p in kept if p.pts is not None):
+            raise MediaError(
+                f"{str(path)!r} has no frame in [{start_seconds:.4f}, {end_seconds:.4f}) s.",
+                path=path,
+            )
+        before = sum(1 for p in kept if p.pts is not None and p.pts < start)
+        out_stream = out.add_stream_from_template(stream, opaque=True)
+        out_stream.time_base = stream.time_base
+        shift = -min(p.dts for p in kept if p.dts is not None)
+        for packet in kept:
+            packet.dts = None if packet.dts is None else packet.dts + shift
+            packet.pts = None if packet.pts is None else packet.pts + shift
+            packet.stream = out_stream
+            out.mux(packet)
+    index = read_sample_index(output)
+    shown = np.sort(index.pts)
+    return float(shown[before]) / index.timescale, int(shown.size)
+
+
+_READ_AHEAD_LIMIT = 8 * 1024 * 1024
+"""A segment's bytes are read in one go up to this size (larger ones stream in)."""
+
+
+def _read_ahead(file: BinaryIO, start_seconds: float, end_seconds: float) -> None:
+    """Read the bytes of the segment's packets in one go, so a ranged file fetches them at once.
+
+    A hint only: the index (read from ``file``) gives the byte span from the keyframe at or
+    before the start to the last frame decoded before the end; PyAV then reads from what the
+    file keeps instead of asking for each packet. Skipped when the index is unreadable (the
+    copy then reports the error) or the span is large.
+    """
+    try:
+        index = read_sample_index(file)
+    except MediaError:
+        return
+    seconds = index.pts / index.timescale
+    keys = index.keyframes[seconds[index.keyframes] <= start_seconds + 1e-6]
+    first = int(keys.max()) if keys.size else 0
+    # Frames are stored in decode order; the last one needed is the last shown before the end,
+    # and the demuxer reads one more to see that it is past the end.
+    wanted = np.nonzero(seconds < end_seconds - 1e-6)[0]
+    last = min(int(wanted.max()) + 1 if wanted.size else first, seconds.size - 1)
+    low = int(index.offsets[first : last + 1].min(initial=index.offsets[first]))
+    high = int((index.offsets + index.sizes)[first : last + 1].max(initial=low))
+    if 0 < high - low <= _READ_AHEAD_LIMIT:
+        file.seek(low)
+        file.read(high - low)
+
+
+def _packets_until(
+    source: av.container.InputContainer, stream: av.VideoStream, end_ticks: float
+) -> Iterator[av.Packet[Any]]:
+    """Packets from the current position (a keyframe) until one is decoded at ``end_ticks``."""
+    started = False
+    try:
+        for packet in source.demux(stream):
+            if packet.dts is None or packet.dts >= end_ticks:
+                return  # decode times only grow: every later frame is shown later still
+            started = started or packet.is_keyframe
+            if started:
+                yield packet
+    except av.FFmpegError as err:
+        raise MediaError(f"{source.name!r} is corrupt: {err}.") from err

@@ -9,9 +9,9 @@ died mid-save reads as its last complete state.
 from __future__ import annotations
 
 import os
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, BinaryIO, Literal
 
 import numpy as np
 import numpy.typing as npt
@@ -38,7 +38,7 @@ from lerobot_video.dataset.reader_rows import (
 from lerobot_video.dataset.schema import read_tasks
 from lerobot_video.dataset.stats import Stats
 from lerobot_video.depth import DepthQuantization, dequantize_depth
-from lerobot_video.errors import ConfigError, FrameIndexError, MetadataError
+from lerobot_video.errors import ConfigError, FrameIndexError, MediaError, MetadataError
 
 
 def open_dataset(root: str | os.PathLike[str]) -> DatasetReader:
@@ -65,9 +65,15 @@ class DatasetReader:
     Made by :func:`open_dataset`; reads ``meta/`` once, data and videos on demand.
     """
 
-    def __init__(self, root: Path) -> None:
+    def __init__(self, root: Path, *, open_file: FileOpener | None = None) -> None:
+        """Read ``root``'s metadata; ``open_file`` opens its other files (default: from disk).
+
+        A Hub dataset passes a ranged remote opener: its ``meta/`` is on disk (in the Hub
+        cache) and its data and video files are read by byte ranges where they are.
+        """
         root = root_path(root)
         self._root = root
+        self._open_file = open_file or _open_local
         info_path = root / INFO_PATH
         self._info: dict[str, Any] = check_info(info_path, load_json(info_path))
         # Legacy depth markers are resolved here, once.
@@ -196,6 +202,17 @@ class DatasetReader:
         segment = self._episode(episode_index).videos[key]
         return self._layout.video_file(key, segment.chunk_index, segment.file_index)
 
+    def open_file(self, path: Path) -> BinaryIO:
+        """Open one of the dataset's files (a path under :attr:`root`) for reading bytes.
+
+        Returns:
+            A readable, seekable binary file object; close it when done.
+
+        Raises:
+            MediaError: The file cannot be opened (missing locally, or unreachable remotely).
+        """
+        return self._open_file(path)
+
     def data_path(self, episode_index: int) -> Path:
         """The data parquet holding an episode's rows.
 
@@ -308,7 +325,7 @@ class DatasetReader:
         """
         episode = self._episode(episode_index)
         path = self.data_path(episode_index)
-        table = read_data_rows(path, episode_index)
+        table = read_data_rows(path, episode_index, self.open_file)
         if table.num_rows != episode.length:
             raise MetadataError(
                 f"{str(path)!r} holds {table.num_rows} rows of episode {episode_index}; its "
@@ -317,6 +334,17 @@ class DatasetReader:
         table = table.sort_by("frame_index")
         names = [name for name in self.features if name in table.column_names]
         return {name: _to_numpy(table[name]) for name in names}
+
+
+FileOpener = Callable[[Path], BinaryIO]
+"""Opens one file of a dataset, given its path under the dataset's root, for reading bytes."""
+
+
+def _open_local(path: Path) -> BinaryIO:
+    try:
+        return path.open("rb")
+    except OSError as err:
+        raise MediaError(f"Cannot open {str(path)!r}: {err.strerror or err}.", path=path) from err
 
 
 def _quantization(info_path: Path, key: str, feature: FeatureInfo) -> DepthQuantization:

@@ -7,9 +7,9 @@ file and the column or field, never as a ``KeyError`` or ``TypeError`` from deep
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 import pyarrow as pa
 import pyarrow.parquet as pq
@@ -18,7 +18,7 @@ from lerobot_video.dataset.episodes import EpisodeInfo
 from lerobot_video.dataset.files import load_json
 from lerobot_video.dataset.metadata_checks import check_episode_columns
 from lerobot_video.dataset.stats import Stats, stats_from_json
-from lerobot_video.errors import MetadataError
+from lerobot_video.errors import MediaError, MetadataError
 
 _INDEX_COLUMNS = (
     "episode_index",
@@ -40,7 +40,8 @@ def episode_rows(path: Path, video_keys: Sequence[str]) -> list[dict[str, Any]]:
         schema = pq.read_schema(path)
         check_episode_columns(path, schema.names, video_keys)
         columns = [n for n in schema.names if not n.startswith("stats/")]
-        rows: list[dict[str, Any]] = pq.read_table(path, columns=columns).to_pylist()
+        # ParquetFile, not read_table: the latter imports pyarrow.dataset (and pandas) first.
+        rows: list[dict[str, Any]] = pq.ParquetFile(path).read(columns=columns).to_pylist()
     except (OSError, pa.ArrowException) as err:
         raise MetadataError(f"Cannot read episodes file {str(path)!r}: {err}.") from err
     return rows
@@ -111,20 +112,31 @@ def read_stats(path: Path) -> dict[str, Stats]:
     return stats
 
 
-def read_data_rows(path: Path, episode_index: int) -> pa.Table:
+def read_data_rows(
+    path: Path, episode_index: int, open_file: Callable[[Path], BinaryIO]
+) -> pa.Table:
     """One episode's rows of a data parquet, unsorted.
+
+    Args:
+        path: The data file.
+        episode_index: The episode.
+        open_file: Opens ``path``; Parquet reads only the footer and the row groups it needs,
+            which matters when the opener reads a remote file by ranges.
 
     Raises:
         MetadataError: The file is missing or unreadable, or lacks ``episode_index`` or
             ``frame_index``.
     """
-    if not path.is_file():
-        raise MetadataError(f"Data file {str(path)!r} is missing; the dataset is damaged.")
     try:
-        names = pq.read_schema(path).names
-        missing = [n for n in ("episode_index", "frame_index") if n not in names]
-        if missing:
-            raise MetadataError(f"Data file {str(path)!r} lacks the {missing[0]!r} column.")
-        return pq.read_table(path, filters=[("episode_index", "==", episode_index)])
+        with open_file(path) as file:
+            parquet = pq.ParquetFile(file)
+            missing = [
+                n for n in ("episode_index", "frame_index") if n not in parquet.schema_arrow.names
+            ]
+            if missing:
+                raise MetadataError(f"Data file {str(path)!r} lacks the {missing[0]!r} column.")
+            return pq.read_table(file, filters=[("episode_index", "==", episode_index)])
+    except MediaError as err:
+        raise MetadataError(f"Data file {str(path)!r} is missing or unreadable: {err}") from err
     except (OSError, pa.ArrowException) as err:
         raise MetadataError(f"Cannot read data file {str(path)!r}: {err}.") from err

@@ -11,6 +11,7 @@ import dataclasses
 import os
 import statistics
 from collections.abc import Mapping
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
@@ -34,7 +35,7 @@ class Finding:
     Attributes:
         severity: ``"error"`` (frames wrong or unreadable), ``"warning"`` (metadata wrong,
             or readers at risk) or ``"info"``.
-        feature: The video feature concerned.
+        feature: The video feature concerned, or "" for the dataset as a whole.
         field: The ``info.json`` field (``video.g``), episode column or measured fact.
         path: The MP4 concerned.
         message: One or two plain-English sentences naming the feature, file and field.
@@ -65,8 +66,9 @@ class FeatureReport:
             (LeRobot's PyAV path) works: no reordering, every file starts on a keyframe.
         bitrate_bits_per_second: Frame payload bits over the files' content duration.
         mean_frame_bytes: Mean frame payload, in bytes.
-        num_frames_from_header: Frames the files' headers list, summed; None if one lacks it.
-        num_frames_from_content: Frames found by demuxing every packet, summed.
+        num_frames_from_header: Frames the files' indexes list, summed.
+        num_frames_from_content: Frames whose bytes the files hold, summed (fewer than the
+            header's when a file is truncated).
         browser: Whether an HTML ``<video>`` plays the stream, and why not.
         episodes_off_keyframe: Episodes whose ``from_timestamp`` is half a frame off keyframes.
         episodes_outside_video: Episodes whose ``[from, to_timestamp)`` leaves their file.
@@ -88,7 +90,7 @@ class FeatureReport:
     random_access_safe: bool
     bitrate_bits_per_second: float
     mean_frame_bytes: float
-    num_frames_from_header: int | None
+    num_frames_from_header: int
     num_frames_from_content: int
     browser: BrowserSupport
     episodes_off_keyframe: tuple[int, ...]
@@ -107,33 +109,47 @@ class DatasetReport:
         fps: The dataset's frames per second (``info.json``).
         num_episodes: Complete episodes.
         features: One report per video feature, in ``info.json`` order.
+        dataset_findings: Disagreements of ``info.json``'s totals with ``meta/episodes``.
     """
 
     root: Path
     fps: int
     num_episodes: int
     features: tuple[FeatureReport, ...]
+    dataset_findings: tuple[Finding, ...] = ()
 
     @property
     def findings(self) -> tuple[Finding, ...]:
-        """Every feature's findings, errors first, then warnings, then notes."""
-        every = [f for feature in self.features for f in feature.findings]
+        """Every finding (the dataset's, then each feature's), errors first, then warnings."""
+        every = [*self.dataset_findings, *(f for ft in self.features for f in ft.findings)]
         return tuple(sorted(every, key=lambda f: _SEVERITY_ORDER[f.severity]))
 
 
-def _read_file(path: Path) -> _File:
-    """An MP4's stream facts (:func:`probe_video`) and its video samples (its index)."""
-    index = read_sample_index(path)
-    return _File(path, probe_video(path), index.timescale, index.pts, index.sizes, index.keyframes)
+def _read_file(reader: DatasetReader, path: Path, *, probe: bool) -> tuple[_File, VideoInfo | None]:
+    """An MP4's video samples (its index) and, if asked, its stream facts, in one opening.
+
+    The stream facts come from the headers and first frames only; the frame count from the
+    index (frames whose bytes the file holds), as the packet scan would read the whole file.
+    """
+    with reader.open_file(path) as file:
+        index = read_sample_index(file)
+        video = probe_video(path, file=file, count_packets=False) if probe else None
+    frames = (index.timescale, index.pts, index.sizes, index.keyframes, index.frames_in_file)
+    if video is not None:
+        video = dataclasses.replace(video, num_frames_from_content=index.frames_in_file)
+    return _File(path, *frames), video
 
 
-def encoding_report(root: str | os.PathLike[str]) -> DatasetReport:
-    """Measure how a local dataset's videos are encoded and check them against ``info.json``.
+def encoding_report(dataset: str | os.PathLike[str] | DatasetReader) -> DatasetReport:
+    """Measure how a dataset's videos are encoded and check them against ``info.json``.
 
-    Reads each MP4's header and index, decoding no frame. No episodes means no features.
+    Reads each MP4's index (and the first file's headers and first frames for the stream
+    facts), decoding no frame. A :class:`DatasetReader` made by ``open_hub_dataset`` reads
+    them by byte ranges, so a Hub dataset's report downloads only these. No episodes means
+    no features.
 
     Args:
-        root: The dataset folder (holding ``meta/info.json``).
+        dataset: The dataset folder (holding ``meta/info.json``), or an open reader.
 
     Returns:
         The report, one :class:`FeatureReport` per video feature with its findings.
@@ -143,23 +159,30 @@ def encoding_report(root: str | os.PathLike[str]) -> DatasetReport:
         MetadataError: Missing or malformed metadata (see :func:`open_dataset`).
         MediaError: A video file is missing, not an MP4, or its index is corrupt.
     """
-    reader = open_dataset(root)
-    features = tuple(_feature_report(reader, k) for k in reader.video_keys if reader.num_episodes)
+    reader = dataset if isinstance(dataset, DatasetReader) else open_dataset(dataset)
+    keys = reader.video_keys if reader.num_episodes else []
+    # Threads: features are independent, and on the Hub each costs round trips.
+    with ThreadPoolExecutor(max_workers=max(1, len(keys))) as pool:
+        features = tuple(pool.map(lambda key: _feature_report(reader, key), keys))
     return DatasetReport(
-        root=reader.root, fps=reader.fps, num_episodes=reader.num_episodes, features=features
+        root=reader.root,
+        fps=reader.fps,
+        num_episodes=reader.num_episodes,
+        features=features,
+        dataset_findings=_dataset_findings(reader),
     )
 
 
 @dataclass(frozen=True, slots=True)
 class _File:
-    """One MP4 of a feature: its stream facts and its frames, in decode order."""
+    """One MP4 of a feature: its frames, in decode order."""
 
     path: Path
-    video: VideoInfo
     timescale: int  # ticks per second
     pts: Int64s  # ticks, as FFmpeg presents them (edit list applied)
     sizes: Int64s  # bytes
     keyframes: Int64s  # positions in decode order
+    frames_in_file: int  # frames whose bytes the file holds (fewer when truncated)
 
     @property
     def frame_ticks(self) -> int:
@@ -182,14 +205,17 @@ class _File:
 
 def _feature_report(reader: DatasetReader, key: str) -> FeatureReport:
     paths = sorted({reader.video_path(key, e.episode_index) for e in reader.episodes})
-    files = [_read_file(path) for path in paths]
-    info, first = reader.feature_infos[key].stream_info, files[0].video
+    # Threads: on the Hub each index is a round trip or two, and they are independent.
+    with ThreadPoolExecutor(max_workers=min(8, len(paths))) as pool:
+        read = list(pool.map(lambda p: _read_file(reader, p, probe=p == paths[0]), paths))
+    files, first = [file for file, _ in read], read[0][1]
+    assert first is not None  # the first file was probed
+    info = reader.feature_infos[key].stream_info
     gaps = [gap for f in files for gap in f.keyframe_gaps]
     frame_seconds = [f.frame_ticks / f.timescale for f in files if f.frame_ticks]
     duration = sum(f.span_seconds[1] - f.span_seconds[0] for f in files)
     payload_bytes = sum(int(f.sizes.sum()) for f in files)
     num_frames = sum(f.sizes.size for f in files)
-    headers = [f.video.num_frames_from_header for f in files]
     # A packet shown before one decoded earlier: B-frames or leading pictures.
     reordered = [bool(np.any(f.pts[1:] < np.maximum.accumulate(f.pts)[:-1])) for f in files]
     # Bits per sample from the name: yuv420p10le -> 10, gray12le -> 12, yuv420p -> 8.
@@ -208,8 +234,8 @@ def _feature_report(reader: DatasetReader, key: str) -> FeatureReport:
         random_access_safe=not any(reordered) and all(0 in f.keyframes for f in files),
         bitrate_bits_per_second=8 * payload_bytes / duration if duration > 0 else 0.0,
         mean_frame_bytes=payload_bytes / num_frames if num_frames else 0.0,
-        num_frames_from_header=None if None in headers else sum(h or 0 for h in headers),
-        num_frames_from_content=sum(f.video.num_frames_from_content for f in files),
+        num_frames_from_header=num_frames,
+        num_frames_from_content=sum(f.frames_in_file for f in files),
         browser=browser_support(first.codec, first.pix_fmt or "unknown"),
         episodes_off_keyframe=off_keyframe,
         episodes_outside_video=outside,
@@ -233,19 +259,30 @@ def _depth_fields(reader: DatasetReader, key: str) -> dict[str, Any]:
 def _episode_checks(
     reader: DatasetReader, key: str, files: list[_File]
 ) -> tuple[tuple[int, ...], tuple[int, ...], list[Finding]]:
-    """Episodes starting off a keyframe, episodes outside their file, and the findings."""
+    """Episodes starting off a keyframe, episodes outside their file, and the findings.
+
+    Also counts the frames shown inside each episode's ``[from, to)``: a count other than
+    the episode's length means its timestamps or its length are wrong.
+    """
     by_path = {f.path: f for f in files}
     # Timestamps are float seconds of frame times (i / fps); half a frame tells frames apart.
     half_frame = 0.5 / reader.fps
     off: dict[Path, list[int]] = {}
+    miscounted: dict[Path, list[str]] = {}
     outside: list[int] = []
     found: list[Finding] = []
     for episode in reader.episodes:
         index, segment = episode.episode_index, episode.videos[key]
         file = by_path[reader.video_path(key, index)]
-        keyframes_seconds = file.pts[file.keyframes] / file.timescale
-        if not np.any(np.abs(keyframes_seconds - segment.from_seconds) <= half_frame):
+        shown = file.pts / file.timescale
+        if not np.any(np.abs(shown[file.keyframes] - segment.from_seconds) <= half_frame):
             off.setdefault(file.path, []).append(index)
+        inside = (shown >= segment.from_seconds - half_frame) & (
+            shown < segment.to_seconds - half_frame
+        )
+        if int(np.count_nonzero(inside)) != episode.length:
+            counted = f"{index} ({int(np.count_nonzero(inside))} frames, length {episode.length})"
+            miscounted.setdefault(file.path, []).append(counted)
         start, end = file.span_seconds
         if segment.from_seconds < start - half_frame or segment.to_seconds > end + half_frame:
             outside.append(index)
@@ -255,11 +292,25 @@ def _episode_checks(
     for path, episodes in off.items():
         says = f"has no keyframe where episodes {episodes} start: reads decode from the one before."
         found.append(_finding("warning", key, f"videos/{key}/from_timestamp", path, says))
+    for path, counts in miscounted.items():
+        says = (
+            f"shows a frame count other than the episode's length for episodes {', '.join(counts)}."
+        )
+        found.append(_finding("error", key, "length", path, says))
     return tuple(sorted(i for v in off.values() for i in v)), tuple(outside), found
 
 
+def _dataset_findings(reader: DatasetReader) -> tuple[Finding, ...]:
+    """``info.json``'s totals against ``meta/episodes``."""
+    declared, info_path = reader.info.get("total_frames"), reader.root / "meta" / "info.json"
+    if declared == reader.num_frames:
+        return ()
+    says = f"says total_frames {declared!r} but its episodes hold {reader.num_frames} frames."
+    return (_finding("warning", "", "total_frames", info_path, says),)
+
+
 def _finding(severity: Severity, key: str, field: str, path: Path, says: str) -> Finding:
-    message = f"Feature {key!r}: {str(path)!r} {says}"
+    message = f"Feature {key!r}: {str(path)!r} {says}" if key else f"{str(path)!r} {says}"
     return Finding(severity=severity, feature=key, field=field, path=path, message=message)
 
 
@@ -287,8 +338,8 @@ def _findings(report: FeatureReport, info: Mapping[str, Any], files: list[_File]
         says = f"({video.codec}, {video.pix_fmt}) does not play in browsers: {notes}"
         found.append(_finding("info", key, "video.codec", path, says))
     for file in files:
-        header, content = file.video.num_frames_from_header, file.video.num_frames_from_content
-        if header is not None and header != content:
+        header, content = file.sizes.size, file.frames_in_file
+        if header != content:
             says = f"header lists {header} frames but {content} can be read: truncated or corrupt."
             found.append(_finding("error", key, "num_frames", file.path, says))
         if 0 not in file.keyframes:

@@ -167,7 +167,8 @@ def read_tasks(path: Path) -> tuple[str, ...]:
         MetadataError: The file is unreadable or lacks ``task``/``task_index``.
     """
     try:
-        table = pq.read_table(path)
+        # ParquetFile, not read_table: the latter imports pyarrow.dataset (and pandas) first.
+        table = pq.ParquetFile(path).read()
     except (OSError, pa.ArrowException) as err:
         raise MetadataError(f"Cannot read tasks file {str(path)!r}: {err}.") from err
     names = table.column_names

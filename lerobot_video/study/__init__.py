@@ -1,1 +1,1 @@
-"""Measurements for people: encoder comparisons and depth round trips."""
+"""Measurements for people: encoder comparisons, depth round trips, one episode to look at."""

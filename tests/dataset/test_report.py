@@ -110,12 +110,14 @@ def edit_episode(root: Path, column: str, episode: int, change: Callable[[float]
     pq.write_table(table.set_column(index, column, pa.array(values, type=column_type)), path)
 
 
-def pyav_packets(path: Path) -> list[tuple[int, int, bool]]:
-    """(pts, size, is_keyframe) of every packet, in decode order, as PyAV demuxes them."""
+def pyav_packets(path: Path) -> list[tuple[int, int, bool, int]]:
+    """(pts, size, is_keyframe, byte offset) of every packet, in decode order, as PyAV demuxes."""
     with av.open(str(path)) as container:
         stream = container.streams.video[0]
         return [
-            (p.pts, p.size, p.is_keyframe) for p in container.demux(stream) if p.pts is not None
+            (p.pts, p.size, p.is_keyframe, p.pos or 0)
+            for p in container.demux(stream)
+            if p.pts is not None
         ]
 
 
@@ -138,6 +140,10 @@ class TestIndexMatchesPyAV:
             assert indexed.pts.tolist() == [p[0] for p in packets]
             assert indexed.sizes.tolist() == [p[1] for p in packets]
             assert indexed.keyframes.tolist() == [i for i, p in enumerate(packets) if p[2]]
+            assert indexed.offsets.tolist() == [p[3] for p in packets]
+            assert indexed.frames_in_file == len(packets)
+            with path.open("rb") as file:  # a file object gives the same index
+                assert read_sample_index(file).offsets.tolist() == indexed.offsets.tolist()
 
 
 class TestKeyframeInterval:
@@ -222,6 +228,36 @@ class TestEpisodes:
         assert "episodes [1]" in finding.message
 
 
+class TestFrameCounts:
+    def test_info_lying_about_total_frames_is_a_dataset_warning(
+        self, datasets: dict[str, Path], tmp_path: Path
+    ) -> None:
+        root = copy_of(datasets["g2"], tmp_path)
+        info_path = root / "meta" / "info.json"
+        info = json.loads(info_path.read_text())
+        info["total_frames"] = sum(LENGTHS) + 5
+        info_path.write_text(json.dumps(info, indent=4))
+        report = encoding_report(root)
+        [finding] = report.dataset_findings
+        assert (finding.severity, finding.field, finding.feature) == ("warning", "total_frames", "")
+        assert f"says total_frames {sum(LENGTHS) + 5} but its episodes hold {sum(LENGTHS)}" in (
+            finding.message
+        )
+        assert finding in report.findings
+        assert encoding_report(datasets["g2"]).dataset_findings == ()
+
+    def test_episode_length_other_than_its_video_frames_is_an_error(
+        self, datasets: dict[str, Path], tmp_path: Path
+    ) -> None:
+        root = copy_of(datasets["g5"], tmp_path)
+        # Episode 1 claims one frame fewer than its [from, to) span shows.
+        edit_episode(root, "videos/cam/to_timestamp", 1, lambda t: t - 1 / FPS)
+        [finding] = [f for f in feature(root).findings if f.field == "length"]
+        assert finding.severity == "error"
+        assert f"episodes 1 ({LENGTHS[1] - 1} frames, length {LENGTHS[1]})" in finding.message
+        assert not [f for f in feature(datasets["g5"]).findings if f.field == "length"]
+
+
 class TestStreamFacts:
     def test_frame_rate_counts_and_bitrate(self, datasets: dict[str, Path]) -> None:
         report = feature(datasets["g2"])
@@ -229,7 +265,7 @@ class TestStreamFacts:
         assert report.fps_measured == pytest.approx(FPS)
         assert report.fps_declared == FPS
         assert report.num_frames_from_header == report.num_frames_from_content == sum(LENGTHS)
-        sizes = [size for _, size, _ in pyav_packets(path)]
+        sizes = [size for _, size, _, _ in pyav_packets(path)]
         duration_seconds = sum(LENGTHS) / FPS
         assert report.bitrate_bits_per_second == pytest.approx(8 * sum(sizes) / duration_seconds)
         assert report.mean_frame_bytes == pytest.approx(sum(sizes) / len(sizes))
@@ -279,7 +315,7 @@ class TestStreamFacts:
         root = copy_of(datasets["g2"], tmp_path)
         [path] = (root / "videos" / DEPTH).rglob("*.mp4")
         path.unlink()
-        with pytest.raises(MediaError, match="cannot be indexed") as caught:
+        with pytest.raises(MediaError, match=r"Cannot open .*No such file") as caught:
             encoding_report(root)
         assert str(path) in str(caught.value)
 

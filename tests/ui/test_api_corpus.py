@@ -605,6 +605,86 @@ def _record_cases() -> Iterator[Case]:
         yield Case("/zip_dataset", f"order-no_episode_{setup}", (), ("episode",), setup)
 
 
+# --- Inspect -------------------------------------------------------------------------------
+
+SAMPLE_DATASET = "datasets/aloha_sim_sample"
+TEXT_BAD: list[tuple[str, Any]] = [
+    ("list", [1, 2]),
+    ("dict", {"a": 1}),
+    ("number", 1),
+    ("bool_true", True),
+]
+"""Values that are not text at all, for any text box."""
+REPO_BAD: list[tuple[str, Any]] = [
+    *TEXT_BAD,
+    ("none", None),
+    ("empty_str", ""),
+    ("blank", "   "),
+    ("no_slash", "abc"),
+    ("three_parts", "a/b/c"),
+    ("parent", "../x"),
+    ("space", "a b/c"),
+    ("html", "<b>x</b>/y"),
+    ("url", "https://huggingface.co/datasets/a/b"),
+]
+
+
+def _inspect_cases() -> Iterator[Case]:
+    words: tuple[str, ...] = ("Repo id", "namespace/name")
+    for name, value in REPO_BAD:
+        yield Case("/open_hub_dataset", f"repo-{name}", (value, "", ""), words, "any")
+    for name, value in TEXT_BAD:
+        args: tuple[Any, ...] = ("a/b", value, "")
+        yield Case("/open_hub_dataset", f"revision-{name}", args, ("Revision",), "any")
+        yield Case("/open_hub_dataset", f"token-{name}", ("a/b", "", value), ("Token",), "any")
+    local_bad: list[tuple[str, Any]] = [
+        *CHOICE_BAD,
+        ("absolute", "/etc"),
+        ("parent", "datasets/../../etc"),
+        ("sessions", "sessions"),
+        ("other_session", "session/theirs"),
+        ("unlisted", "datasets/nope"),
+        ("data_folder_path", "cache"),
+    ]
+    for name, value in local_bad:
+        yield Case(
+            "/open_local_dataset", f"chosen-{name}", (value,), ("dataset", "datasets"), "any"
+        )
+    yield Case("/open_local_dataset", "chosen-valid_sample", (SAMPLE_DATASET,), None, "fresh")
+    yield Case("/show_inspect_dataset", "order-before_open", (), None, "fresh")
+    yield Case("/show_inspect_dataset", "after_open", (), None, "inspect")
+
+    episode_bad = [*NUMBERS_BAD, ("minus_one", -1), ("past_end", 3), ("fraction", 1.5)]
+    for name, value in episode_bad:
+        yield Case("/show_inspect_episode", f"index-{name}", (value,), ("Episode",), "inspect")
+    yield Case("/show_inspect_episode", "index-valid_2", (2,), None, "inspect")
+    yield Case("/show_inspect_episode", "order-before_open", (0,), ("Open",), "fresh")
+    frame_bad = [*NUMBERS_BAD, ("minus_one", -1), ("past_end", 30), ("fraction", 2.5)]
+    for name, value in frame_bad:
+        yield Case("/show_inspect_frame", f"index-{name}", (value, "mm"), ("Frame",), "inspect")
+    for name, value in CHOICE_BAD:
+        yield Case("/show_inspect_frame", f"unit-{name}", (0, value), ("unit",), "inspect")
+    for frame, unit in ((0, "m"), (29, "mm")):
+        args = (frame, unit)
+        yield Case("/show_inspect_frame", f"valid-{frame}_{unit}", args, None, "inspect")
+    yield Case("/show_inspect_frame", "order-before_episode", (0, "mm"), ("episode",), "fresh")
+
+    yield Case(
+        "/push_inspect_dataset", "order-before_open", ("a/b", "", False), ("local",), "fresh"
+    )
+    # Every case below is refused before anything is sent: no push reaches a Hub.
+    for name, value in REPO_BAD:
+        args = (value, "", False)
+        yield Case("/push_inspect_dataset", f"repo-{name}", args, words, "inspect")
+    for name, value in TEXT_BAD:
+        yield Case(
+            "/push_inspect_dataset", f"token-{name}", ("a/b", value, False), ("Token",), "inspect"
+        )
+    for name, value in BOOL_BAD:
+        args = ("a/b", "", value)
+        yield Case("/push_inspect_dataset", f"private-{name}", args, ("Private",), "inspect")
+
+
 VALID_BY_DESIGN = {
     "load_compare_clip-limit-nine_below_min": "the API takes 1-300 frames; the slider starts at 10",
     "run_comparison-n-one_below_min": "one configuration is a comparison (the library takes 1-4)",
@@ -638,7 +718,8 @@ def _by_design(case: Case) -> Case:
 
 
 CASES: list[Case] = [
-    _by_design(case) for case in (*_compare_cases(), *_depth_cases(), *_record_cases())
+    _by_design(case)
+    for case in (*_compare_cases(), *_depth_cases(), *_record_cases(), *_inspect_cases())
 ]
 MIN_CASES = 300
 STATEFUL = ("preview", "nopreview")
@@ -683,6 +764,11 @@ class Sessions:
             client.predict(*_round_trip(), api_name="/run_depth_round_trip")
             # As the page's chain does: the results set the frame slider's range.
             client.predict("mm", api_name="/show_depth_results")
+        if setup == "inspect":
+            # As the page's chain does: open, show, then the first episode.
+            client.predict(SAMPLE_DATASET, api_name="/open_local_dataset")
+            client.predict(api_name="/show_inspect_dataset")
+            client.predict(0, api_name="/show_inspect_episode")
         if setup == "preview":
             client.predict(REPLAY, api_name="/start_preview")
         return client

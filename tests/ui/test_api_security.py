@@ -300,7 +300,8 @@ def test_nothing_is_written_outside_the_data_folder(
 ) -> None:
     data = settings.data_dir.resolve()
     assert Path(gradio.utils.get_upload_folder()).resolve().is_relative_to(data)
-    assert {entry.name for entry in data.iterdir()} <= {"cache", "sessions"}
+    # "datasets" holds the shared datasets the Inspect page reads (the sample at first).
+    assert {entry.name for entry in data.iterdir()} <= {"cache", "sessions", "datasets"}
     assert session_a.folder.resolve().is_relative_to(data / "sessions")
 
 
