@@ -54,6 +54,10 @@ from lerobot_video.dataset.features import FeatureInfo, StreamKind
 from lerobot_video.dataset.hub import HubDataset, HubFile, open_hub_dataset, trim_hub_cache
 from lerobot_video.dataset.hub_push import PushResult, push_dataset
 from lerobot_video.dataset.layout import ChunkingConfig
+from lerobot_video.dataset.merge import MergeResult, execute_merge
+from lerobot_video.dataset.merge_checks import Conflict, LooseField, MatchRow
+from lerobot_video.dataset.merge_plan import MergePlan, MergeSource, plan_merge
+from lerobot_video.dataset.merge_verify import MergeCheck, MergeVerification, verify_merge
 from lerobot_video.dataset.reader import DatasetReader, open_dataset
 from lerobot_video.dataset.report import DatasetReport, FeatureReport, Finding, encoding_report
 from lerobot_video.dataset.resume import resume_dataset
@@ -124,6 +128,7 @@ __all__ = [
     "CodecUnavailableError",
     "ComparisonReport",
     "ConfigError",
+    "Conflict",
     "DatasetReader",
     "DatasetReport",
     "DatasetWriter",
@@ -152,8 +157,15 @@ __all__ = [
     "HubNotFoundError",
     "HubUnreachableError",
     "LeRobotVideoError",
+    "LooseField",
+    "MatchRow",
     "MediaError",
+    "MergeCheck",
     "MergeConflictError",
+    "MergePlan",
+    "MergeResult",
+    "MergeSource",
+    "MergeVerification",
     "MetadataError",
     "MissingDependencyError",
     "OpenCVSource",
@@ -202,6 +214,7 @@ __all__ = [
     "episode_browser_clip",
     "episode_frames",
     "episode_videos",
+    "execute_merge",
     "feature_info",
     "invalid_depth_mask",
     "is_lossless",
@@ -213,6 +226,7 @@ __all__ = [
     "open_dataset",
     "open_hub_dataset",
     "plan_encoder",
+    "plan_merge",
     "probe_video",
     "push_dataset",
     "quantization_step_mm",
@@ -224,5 +238,6 @@ __all__ = [
     "supported_pixel_formats",
     "trial_encode",
     "trim_hub_cache",
+    "verify_merge",
     "with_lossless",
 ]

@@ -173,6 +173,9 @@ def test_readme_code_blocks_run(
     assert depth_mm.shape == (2, 480, 640)
     assert (scratch / "cam.mp4").stat().st_size > 0
     assert (scratch / "data" / "my_dataset" / "meta" / "info.json").is_file()
+    merged = namespace["merged"]
+    assert merged.num_episodes == 2  # type: ignore[attr-defined]
+    assert (scratch / "data" / "merged" / "meta" / "info.json").is_file()
     report, copies = namespace["report"], namespace["copies"]
     cameras = ["observation.images.top", "observation.images.top_depth"]
     assert [f.key for f in report.features] == cameras  # type: ignore[attr-defined]

@@ -2,5 +2,5 @@
 
 What a dataset is (layout, features, schema, episodes, stats), how it is written (writer,
 streaming encoders, placement, commit), read (reader, resume, archive), measured (the encoding
-report) and reached on the Hub (open by ranges, push). Merging will join this room.
+report), reached on the Hub (open by ranges, push) and merged.
 """

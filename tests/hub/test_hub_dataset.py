@@ -34,11 +34,14 @@ from lerobot_video import (
     encoding_report,
     episode_frames,
     episode_videos,
+    execute_merge,
     open_dataset,
     open_hub_dataset,
+    plan_merge,
     push_dataset,
     read_frame,
     trim_hub_cache,
+    verify_merge,
 )
 
 from .local_hub import LocalHub
@@ -404,3 +407,17 @@ def test_a_private_cache_folder_and_its_trim(
     assert sorted(p.name for p in cache.glob("datasets--*")) == [folders[0], folders[2]]
     assert trim_hub_cache(cache, max_bytes=0, keep="robots/c") == one  # never the kept one
     assert [p.name for p in cache.glob("datasets--*")] == [folders[2]]
+
+
+def test_a_hub_dataset_merges_with_a_local_one(
+    local_hub: LocalHub, local_dataset: Path, published: str, tmp_path: Path
+) -> None:
+    hub = open_hub_dataset(REPO)
+    plan = plan_merge([hub.reader, local_dataset])
+    assert plan.ok, plan.conflicts
+    result = execute_merge(plan, tmp_path / "out" / "merged")
+    assert result.num_episodes == 2 * len(LENGTHS)
+    report = verify_merge(plan, result.root)
+    assert report.ok, report.problems
+    # The Hub source's videos were fetched for the join, then removed.
+    assert sorted(p.name for p in (tmp_path / "out").iterdir()) == ["merged"]

@@ -1,0 +1,332 @@
+"""Running a merge: videos joined without re-encoding, rows remapped, stats recomputed.
+
+:func:`execute_merge` writes the whole output into a hidden temporary folder beside
+``output`` and renames it into place only when complete, so a merge that fails or is killed
+leaves no half dataset where the output should be, and it never writes to a source. Videos
+are joined by stream copy, one pass per output file (all its inputs at once); data,
+``meta/episodes``, tasks and ``stats.json`` are rewritten with every index remapped. Unlike
+LeRobot 0.6.1, the global stats of ``episode_index``, ``index`` and ``task_index`` are
+those of the merged dataset (LeRobot keeps the first sources' values, issue #3508).
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import tempfile
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, BinaryIO
+
+import numpy as np
+import pyarrow as pa
+
+from lerobot_video.codec.file_modes import new_file_mode
+from lerobot_video.codec.mp4_index import read_sample_index
+from lerobot_video.codec.remux import concatenate_videos
+from lerobot_video.dataset.episodes import VideoSegment
+from lerobot_video.dataset.features import parse_features, video_keys
+from lerobot_video.dataset.files import write_json, write_parquet
+from lerobot_video.dataset.layout import (
+    INFO_PATH,
+    STATS_PATH,
+    TASKS_PATH,
+    FileLayout,
+    new_info,
+    next_file_indices,
+)
+from lerobot_video.dataset.merge_plan import MergePlan
+from lerobot_video.dataset.merge_rows import (
+    Packer,
+    SourceOffsets,
+    data_packer,
+    episode_row,
+    episodes_packer,
+    merge_data,
+    source_episode_rows,
+)
+from lerobot_video.dataset.reader import DatasetReader
+from lerobot_video.dataset.schema import episodes_schema, stats_feature_shapes, tasks_table
+from lerobot_video.dataset.stats import Stats, aggregate_stats, stats_to_json
+from lerobot_video.errors import ConfigError, MergeConflictError, path_argument
+
+MergeProgress = Callable[[int, int, str], None]
+"""Called as ``progress(steps_done, steps_total, what)`` while a merge runs."""
+_MIB = 1024 * 1024
+_COPY_BYTES = 4 * _MIB
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class MergeResult:
+    """What a merge wrote.
+
+    Attributes:
+        root: The merged dataset's folder.
+        num_episodes: Its episodes.
+        num_frames: Its frames.
+        num_video_files: MP4 files written (all cameras).
+    """
+
+    root: Path
+    num_episodes: int
+    num_frames: int
+    num_video_files: int
+
+
+@dataclass(frozen=True, slots=True)
+class _SourceFile:
+    """One source MP4 of one camera."""
+
+    source: int
+    key: str  # the source's key
+    chunk: int
+    file: int
+    path: Path
+    size: int
+    open_file: Callable[[Path], BinaryIO]  # the source reader's opener (local or by range)
+
+
+def execute_merge(
+    plan: MergePlan, output: str | os.PathLike[str], *, progress: MergeProgress | None = None
+) -> MergeResult:
+    """Write the merged dataset that ``plan`` describes into the new folder ``output``.
+
+    Args:
+        plan: A plan from :func:`plan_merge` with no conflicts.
+        output: The folder to create; it must not exist (its parent is created if needed).
+        progress: Optional ``progress(steps_done, steps_total, what)``.
+
+    Returns:
+        What was written.
+
+    Raises:
+        ConfigError: ``plan`` is not a plan, or ``output`` exists or is not a path.
+        MergeConflictError: The plan has conflicts (the message lists them).
+        MetadataError, MediaError: A source cannot be read, or FFmpeg fails joining videos.
+    """
+    if not isinstance(plan, MergePlan):
+        raise ConfigError(f"plan must be a MergePlan from plan_merge, got {type(plan).__name__}.")
+    if not plan.ok:
+        listed = " ".join(c.message for c in plan.conflicts[:3])
+        more = f" (and {len(plan.conflicts) - 3} more)" if len(plan.conflicts) > 3 else ""
+        raise MergeConflictError(f"The merge cannot run: {listed}{more}")
+    output = path_argument(output, "output")
+    if output.exists():
+        raise ConfigError(f"{str(output)!r} already exists; merge into a new folder.")
+    output.parent.mkdir(parents=True, exist_ok=True)
+    temp = Path(tempfile.mkdtemp(prefix=f".{output.name}.merging-", dir=output.parent))
+    try:
+        files = _write(plan, temp, progress or _no_progress)
+        os.chmod(temp, 0o777 & new_file_mode() | 0o111)  # a folder's mode, not mkdtemp's 0o700
+        os.rename(temp, output)  # the commit point: the output appears complete, or not at all
+    except BaseException:
+        shutil.rmtree(temp, ignore_errors=True)
+        raise
+    return MergeResult(
+        root=output,
+        num_episodes=plan.total_episodes,
+        num_frames=plan.total_frames,
+        num_video_files=files,
+    )
+
+
+def _no_progress(done: int, total: int, what: str) -> None:
+    """Progress nobody asked for."""
+
+
+def _offsets(plan: MergePlan) -> list[SourceOffsets]:
+    offsets, episodes, frames = [], 0, 0
+    for position, source in enumerate(plan.sources):
+        renames = plan.renames.get(position, {})
+        offsets.append(
+            SourceOffsets(
+                position=position,
+                episodes=episodes,
+                frames=frames,
+                renames=renames,
+                dropped=plan.dropped,
+            )
+        )
+        episodes, frames = episodes + source.num_episodes, frames + source.num_frames
+    return offsets
+
+
+def _write(plan: MergePlan, root: Path, progress: MergeProgress) -> int:
+    """Every file of the output under ``root``; ``info.json`` last. Returns the MP4 count."""
+    layout = FileLayout(root=root, chunking=plan.chunking)
+    features = parse_features(plan.features)
+    keys = video_keys(features)
+    offsets = _offsets(plan)
+    sources = _video_sources(plan, offsets, keys)
+    total = sum(len(files) for files in sources.values()) + len(plan.readers) + 1
+    step = [0]
+
+    def advance(what: str) -> None:
+        step[0] += 1
+        progress(step[0], total, what)
+
+    # Hub sources' MP4s are fetched here, outside the output folder, and go when joined.
+    with tempfile.TemporaryDirectory(prefix=f".{root.name}.fetch-", dir=root.parent) as work:
+        places = _merge_videos(layout, sources, Path(work), advance)
+    task_ids = {task: index for index, task in enumerate(plan.tasks)}
+    schema = episodes_schema(keys, stats_feature_shapes(features))
+    data, episodes = data_packer(layout), episodes_packer(layout)
+    stats: dict[str, Stats] | None = None
+    for reader, offset in zip(plan.readers, offsets, strict=True):
+        placed = merge_data(reader, offset, features, task_ids, data)
+        for row in source_episode_rows(reader):
+            index = int(row["episode_index"])
+            segments = _segments(reader, row, offset, keys, places)
+            out = episode_row(row, offset, placed[index][0], placed[index][1], segments, schema)
+            stats = aggregate_stats(stats, _row_stats(out))
+            episodes.append(_placed_row(out, schema, episodes))
+        advance(f"Rows of {plan.sources[offset.position].name}")
+    data.flush()
+    episodes.flush()
+    _write_meta(plan, root, stats)
+    advance("Metadata written")
+    return sum(len(v) for v in places.values())
+
+
+def _placed_row(row: dict[str, Any], schema: pa.Schema, packer: Packer) -> pa.Table:
+    """The row, with the ``meta/episodes`` file the packer puts it in, as a one-row table."""
+    chunk, file = packer.place(pa.Table.from_pylist([row]).nbytes)
+    placed = {**row, "meta/episodes/chunk_index": chunk, "meta/episodes/file_index": file}
+    return pa.Table.from_pylist([placed], schema=schema)
+
+
+def _row_stats(row: dict[str, Any]) -> dict[str, Stats]:
+    """The per-episode stats of an output row, as arrays (features without stats skipped)."""
+    stats: dict[str, Stats] = {}
+    for column, value in row.items():
+        if column.startswith("stats/") and value is not None:
+            feature, stat = column[len("stats/") :].rsplit("/", 1)
+            dtype = np.int64 if stat == "count" else np.float64
+            stats.setdefault(feature, {})[stat] = np.asarray(value, dtype=dtype)
+    return {k: v for k, v in stats.items() if "count" in v and "mean" in v}
+
+
+def _write_meta(plan: MergePlan, root: Path, stats: dict[str, Stats] | None) -> None:
+    write_parquet(root / TASKS_PATH, tasks_table(plan.tasks).schema, [tasks_table(plan.tasks)])
+    write_json(root / STATS_PATH, stats_to_json(stats or {}))
+    first = plan.sources[0]
+    info = new_info(
+        fps=first.fps, features=plan.features, robot_type=first.robot_type, chunking=plan.chunking
+    )
+    info.update(
+        total_episodes=plan.total_episodes,
+        total_frames=plan.total_frames,
+        total_tasks=len(plan.tasks),
+        splits={"train": f"0:{plan.total_episodes}"},
+    )
+    write_json(root / INFO_PATH, info)
+
+
+def _video_sources(
+    plan: MergePlan, offsets: list[SourceOffsets], keys: list[str]
+) -> dict[str, list[_SourceFile]]:
+    """Each output camera's source MP4s, in merge order (dropped cameras left out)."""
+    out: dict[str, list[_SourceFile]] = {key: [] for key in keys}
+    for reader, offset in zip(plan.readers, offsets, strict=True):
+        for key in (k for k in reader.video_keys if offset.output_key(k) in out):
+            # One episode per file, the first: the reader knows each file's path through it.
+            firsts: dict[tuple[int, int], int] = {}
+            for episode in reader.episodes:
+                segment = episode.videos[key]
+                firsts.setdefault((segment.chunk_index, segment.file_index), episode.episode_index)
+            for (chunk, file), episode_index in sorted(firsts.items()):
+                path = reader.video_path(key, episode_index)
+                with reader.open_file(path) as handle:
+                    size = handle.seek(0, os.SEEK_END)
+                source = _SourceFile(
+                    offset.position, key, chunk, file, path, size, reader.open_file
+                )
+                out[offset.output_key(key)].append(source)
+    return out
+
+
+def _merge_videos(
+    layout: FileLayout,
+    sources: dict[str, list[_SourceFile]],
+    work: Path,
+    advance: Callable[[str], None],
+) -> dict[str, dict[tuple[int, int, int], tuple[int, int, float]]]:
+    """Join each camera's source files into output files up to the size limit, by stream copy.
+
+    Returns, per output camera, ``(source, chunk, file)`` to ``(chunk, file, shift)``: the
+    output file holding it and the seconds to add to its timestamps.
+    """
+    places: dict[str, dict[tuple[int, int, int], tuple[int, int, float]]] = {}
+    limit = layout.chunking.video_files_size_in_mb * _MIB
+    for key, files in sources.items():
+        places[key] = {}
+        groups: list[list[_SourceFile]] = []
+        for source in files:
+            if not groups or (
+                groups[-1] and sum(f.size for f in groups[-1]) + source.size >= limit
+            ):
+                groups.append([])
+            groups[-1].append(source)
+        slot = (0, 0)
+        for index, group in enumerate(groups):
+            if index:
+                slot = next_file_indices(*slot, layout.chunking.chunks_size)
+            shifts = _join(layout.video_file(key, *slot), group, work, advance)
+            for source, shift in zip(group, shifts, strict=True):
+                places[key][(source.source, source.chunk, source.file)] = (*slot, shift)
+    return places
+
+
+def _join(
+    destination: Path, group: list[_SourceFile], work: Path, advance: Callable[[str], None]
+) -> list[float]:
+    """Write ``group``'s files one after the other into ``destination``.
+
+    Returns:
+        The seconds to add to each file's timestamps there.
+    """
+    destination.parent.mkdir(parents=True, exist_ok=True)
+    paths = [_local(source, work) for source in group]
+    starts = concatenate_videos(paths, destination)
+    shifts = []
+    for path, start in zip(paths, starts, strict=True):
+        index = read_sample_index(path)
+        shifts.append(start - float(index.pts.min()) / index.timescale)
+    for source in group:
+        advance(f"Video {destination.parent.parent.name}: {source.path.name}")
+    return shifts
+
+
+def _local(source: _SourceFile, work: Path) -> Path:
+    """The source MP4 on disk: itself, or a copy read through the dataset (a Hub dataset)."""
+    if source.path.is_file():
+        return source.path
+    copy = work / f"{source.source}-{source.key}-{source.chunk}-{source.file}.mp4"
+    with source.open_file(source.path) as remote, copy.open("wb") as local:
+        shutil.copyfileobj(remote, local, _COPY_BYTES)
+    return copy
+
+
+def _segments(
+    reader: DatasetReader,
+    row: dict[str, Any],
+    offset: SourceOffsets,
+    keys: list[str],
+    places: dict[str, dict[tuple[int, int, int], tuple[int, int, float]]],
+) -> dict[str, VideoSegment]:
+    """The episode's segment in each output camera's file."""
+    segments: dict[str, VideoSegment] = {}
+    for key in reader.video_keys:
+        target = offset.output_key(key)
+        if target not in keys:
+            continue
+        chunk, file = int(row[f"videos/{key}/chunk_index"]), int(row[f"videos/{key}/file_index"])
+        out_chunk, out_file, shift = places[target][(offset.position, chunk, file)]
+        segments[target] = VideoSegment(
+            chunk_index=out_chunk,
+            file_index=out_file,
+            from_seconds=float(row[f"videos/{key}/from_timestamp"]) + shift,
+            to_seconds=float(row[f"videos/{key}/to_timestamp"]) + shift,
+        )
+    return {key: segments[key] for key in keys if key in segments}
