@@ -15,6 +15,7 @@ import os
 import shutil
 import tempfile
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, BinaryIO
@@ -32,17 +33,16 @@ from lerobot_video.dataset.layout import (
     INFO_PATH,
     STATS_PATH,
     TASKS_PATH,
+    ChunkingConfig,
     FileLayout,
     new_info,
     next_file_indices,
 )
 from lerobot_video.dataset.merge_plan import MergePlan
 from lerobot_video.dataset.merge_rows import (
-    Packer,
     SourceOffsets,
     data_packer,
     episode_row,
-    episodes_packer,
     merge_data,
     source_episode_rows,
 )
@@ -171,8 +171,9 @@ def _write(plan: MergePlan, root: Path, progress: MergeProgress) -> int:
         places = _merge_videos(layout, sources, Path(work), advance)
     task_ids = {task: index for index, task in enumerate(plan.tasks)}
     schema = episodes_schema(keys, stats_feature_shapes(features))
-    data, episodes = data_packer(layout), episodes_packer(layout)
+    data = data_packer(layout)
     stats: dict[str, Stats] | None = None
+    rows: list[dict[str, Any]] = []
     for reader, offset in zip(plan.readers, offsets, strict=True):
         placed = merge_data(reader, offset, features, task_ids, data)
         for row in source_episode_rows(reader):
@@ -180,20 +181,35 @@ def _write(plan: MergePlan, root: Path, progress: MergeProgress) -> int:
             segments = _segments(reader, row, offset, keys, places)
             out = episode_row(row, offset, placed[index][0], placed[index][1], segments, schema)
             stats = aggregate_stats(stats, _row_stats(out))
-            episodes.append(_placed_row(out, schema, episodes))
+            rows.append(out)
         advance(f"Rows of {plan.sources[offset.position].name}")
     data.flush()
-    episodes.flush()
+    _write_episode_rows(layout, rows, schema)
     _write_meta(plan, root, stats)
     advance("Metadata written")
     return sum(len(v) for v in places.values())
 
 
-def _placed_row(row: dict[str, Any], schema: pa.Schema, packer: Packer) -> pa.Table:
-    """The row, with the ``meta/episodes`` file the packer puts it in, as a one-row table."""
-    chunk, file = packer.place(pa.Table.from_pylist([row]).nbytes)
-    placed = {**row, "meta/episodes/chunk_index": chunk, "meta/episodes/file_index": file}
-    return pa.Table.from_pylist([placed], schema=schema)
+def _write_episode_rows(layout: FileLayout, rows: list[dict[str, Any]], schema: pa.Schema) -> None:
+    """Write the ``meta/episodes`` files, one table each, rows placed by size.
+
+    The limits are LeRobot's fixed ones, as its merge uses (100 MB, 1000 files a chunk),
+    whatever the output's data limits.
+    """
+    limits = ChunkingConfig()
+    without = schema.remove(schema.get_field_index("meta/episodes/chunk_index"))
+    without = without.remove(without.get_field_index("meta/episodes/file_index"))
+    row_bytes = pa.Table.from_pylist(rows[:1], schema=without).nbytes if rows else 0
+    slot, used, files = (0, 0), 0, dict[tuple[int, int], list[dict[str, Any]]]()
+    for row in rows:
+        if used and used + row_bytes >= limits.data_files_size_in_mb * _MIB:
+            slot, used = next_file_indices(*slot, limits.chunks_size), 0
+        used += row_bytes
+        placed = {**row, "meta/episodes/chunk_index": slot[0], "meta/episodes/file_index": slot[1]}
+        files.setdefault(slot, []).append(placed)
+    for (chunk, file), kept in files.items():
+        table = pa.Table.from_pylist(kept, schema=schema)
+        write_parquet(layout.episodes_file(chunk, file), schema, [table])
 
 
 def _row_stats(row: dict[str, Any]) -> dict[str, Stats]:
@@ -254,33 +270,45 @@ def _merge_videos(
 ) -> dict[str, dict[tuple[int, int, int], tuple[int, int, float]]]:
     """Join each camera's source files into output files up to the size limit, by stream copy.
 
-    Returns, per output camera, ``(source, chunk, file)`` to ``(chunk, file, shift)``: the
-    output file holding it and the seconds to add to its timestamps.
+    Every output file is one join of all its inputs; the joins run on threads (FFmpeg's
+    reading and writing release the GIL, and output files are independent).
+
+    Returns:
+        Per output camera, ``(source, chunk, file)`` to ``(chunk, file, shift)``: the output
+        file holding it and the seconds to add to its timestamps.
     """
-    places: dict[str, dict[tuple[int, int, int], tuple[int, int, float]]] = {}
-    limit = layout.chunking.video_files_size_in_mb * _MIB
-    for key, files in sources.items():
-        places[key] = {}
-        groups: list[list[_SourceFile]] = []
-        for source in files:
-            if not groups or (
-                groups[-1] and sum(f.size for f in groups[-1]) + source.size >= limit
-            ):
-                groups.append([])
-            groups[-1].append(source)
-        slot = (0, 0)
-        for index, group in enumerate(groups):
-            if index:
-                slot = next_file_indices(*slot, layout.chunking.chunks_size)
-            shifts = _join(layout.video_file(key, *slot), group, work, advance)
+    jobs = [
+        (key, slot, group)
+        for key, files in sources.items()
+        for slot, group in _groups(files, layout.chunking)
+    ]
+    places: dict[str, dict[tuple[int, int, int], tuple[int, int, float]]] = {k: {} for k in sources}
+    with ThreadPoolExecutor(max_workers=max(1, min(len(jobs), os.cpu_count() or 1))) as pool:
+        joined = pool.map(lambda job: _join(layout.video_file(job[0], *job[1]), job[2], work), jobs)
+        for (key, slot, group), shifts in zip(jobs, joined, strict=True):
             for source, shift in zip(group, shifts, strict=True):
                 places[key][(source.source, source.chunk, source.file)] = (*slot, shift)
+                advance(f"Joined {key}: {source.path.name} of source {source.source}")
     return places
 
 
-def _join(
-    destination: Path, group: list[_SourceFile], work: Path, advance: Callable[[str], None]
-) -> list[float]:
+def _groups(
+    files: list[_SourceFile], chunking: ChunkingConfig
+) -> list[tuple[tuple[int, int], list[_SourceFile]]]:
+    """Source files packed into output files (chunk, file) under the video size limit."""
+    groups: list[tuple[tuple[int, int], list[_SourceFile]]] = []
+    size, limit = 0, chunking.video_files_size_in_mb * _MIB
+    for source in files:
+        if not groups or size + source.size >= limit:
+            slot = next_file_indices(*groups[-1][0], chunking.chunks_size) if groups else (0, 0)
+            groups.append((slot, []))
+            size = 0
+        groups[-1][1].append(source)
+        size += source.size
+    return groups
+
+
+def _join(destination: Path, group: list[_SourceFile], work: Path) -> list[float]:
     """Write ``group``'s files one after the other into ``destination``.
 
     Returns:
@@ -293,8 +321,6 @@ def _join(
     for path, start in zip(paths, starts, strict=True):
         index = read_sample_index(path)
         shifts.append(start - float(index.pts.min()) / index.timescale)
-    for source in group:
-        advance(f"Video {destination.parent.parent.name}: {source.path.name}")
     return shifts
 
 

@@ -24,12 +24,7 @@ from lerobot_video.dataset.episodes import VideoSegment
 from lerobot_video.dataset.episodes import episode_row as build_row
 from lerobot_video.dataset.features import FeatureInfo
 from lerobot_video.dataset.files import write_parquet
-from lerobot_video.dataset.layout import (
-    EPISODES_DIR,
-    ChunkingConfig,
-    FileLayout,
-    next_file_indices,
-)
+from lerobot_video.dataset.layout import EPISODES_DIR, FileLayout, next_file_indices
 from lerobot_video.dataset.reader import DatasetReader
 from lerobot_video.dataset.schema import data_schema
 from lerobot_video.dataset.stats import QUANTILE_NAMES, vector_stats
@@ -149,12 +144,6 @@ def data_packer(layout: FileLayout) -> Packer:
     """A packer of data files for ``layout``."""
     chunking = layout.chunking
     return Packer(layout.data_file, chunking.data_files_size_in_mb, chunking.chunks_size)
-
-
-def episodes_packer(layout: FileLayout) -> Packer:
-    """A packer of ``meta/episodes`` files: LeRobot's fixed limits (100 MB, 1000), as its merge."""
-    defaults = ChunkingConfig()
-    return Packer(layout.episodes_file, defaults.data_files_size_in_mb, defaults.chunks_size)
 
 
 def source_episode_rows(reader: DatasetReader) -> list[dict[str, Any]]:

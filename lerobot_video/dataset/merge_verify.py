@@ -29,6 +29,9 @@ from lerobot_video.dataset.stats import vector_stats
 from lerobot_video.errors import ConfigError, LeRobotVideoError
 
 _STAT_CHECKED = ("min", "max", "mean", "std", "count")
+_STATS_RTOL = 1e-3
+"""Per-episode stats are computed in float32 with E[x^2] - E[x]^2 (LeRobot's formula), so a
+global std carries a relative error of up to a few 1e-4; a corruption is far larger."""
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)
@@ -154,11 +157,13 @@ def _frames(plan: MergePlan, merged: DatasetReader, pairs: list[Pair]) -> MergeC
         for key in merged.video_keys:
             original = inverse.get(key, key)
             depth = key in merged.depth_keys
-            here = _frames_of(merged, key, out, indices, depth)
-            there = _frames_of(reader, original, episode, indices, depth)
-            compared += len(indices)
-            if here.shape != there.shape or not np.array_equal(here, there):
-                wrong.append(f"episode {out} {key}")
+            # One frame per decode: a request decodes everything between its first and last.
+            for index in indices:
+                here = _frames_of(merged, key, out, [index], depth)
+                there = _frames_of(reader, original, episode, [index], depth)
+                compared += 1
+                if here.shape != there.shape or not np.array_equal(here, there):
+                    wrong.append(f"episode {out} {key} frame {index}")
     detail = f"differ: {wrong[:5]}" if wrong else f"{compared} frames equal to the sources'"
     return MergeCheck(name="frames", ok=not wrong, detail=detail)
 
@@ -202,12 +207,19 @@ def _rows(plan: MergePlan, merged: DatasetReader, pairs: list[Pair]) -> MergeChe
             [merged.tasks.index(reader.tasks[t]) for t in there["task_index"]]
         )
         for name, values in here.items():
-            if name not in there or not np.array_equal(values, there[name]):
+            if name not in there or not _same(values, there[name]):
                 wrong.append(f"episode {out} {name}")
     detail = (
         f"differ: {wrong[:5]}" if wrong else f"{len(pairs)} episodes' rows equal to the sources'"
     )
     return MergeCheck(name="data rows", ok=not wrong, detail=detail)
+
+
+def _same(a: npt.NDArray[Any], b: npt.NDArray[Any]) -> bool:
+    """Equal arrays; NaN equals NaN in float columns (a robot's missing readings)."""
+    if a.shape != b.shape:
+        return False
+    return bool(np.array_equal(a, b, equal_nan=a.dtype.kind == "f" and b.dtype.kind == "f"))
 
 
 def _stats(merged: DatasetReader, pairs: list[Pair]) -> MergeCheck:
@@ -220,11 +232,13 @@ def _stats(merged: DatasetReader, pairs: list[Pair]) -> MergeCheck:
                 columns.setdefault(name, []).append(values)
     wrong = []
     for name, parts in columns.items():
-        expected = vector_stats(np.concatenate(parts))
+        # In float64: LeRobot's per-episode float32 formulas are the approximate side.
+        expected = vector_stats(np.concatenate(parts).astype(np.float64))
         stored = stats.get(name)
         for stat in _STAT_CHECKED:
-            if stored is None or not np.allclose(
-                stored.get(stat, np.nan), expected[stat], rtol=1e-5, atol=1e-6
+            value = None if stored is None else stored.get(stat)
+            if value is None or not np.allclose(
+                value, expected[stat], rtol=_STATS_RTOL, atol=1e-6, equal_nan=True
             ):
                 wrong.append(f"{name}.{stat}")
     detail = (
