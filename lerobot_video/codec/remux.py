@@ -131,15 +131,21 @@ def _copy_packets(inputs: Sequence[Path], out: av.container.OutputContainer) -> 
             starts_seconds.append(float(end_ticks * time_base))
             # Shift so this file's first frame lands where the previous file's frames end.
             shift = end_ticks - (stream.start_time or 0)
+            mux, last_end = out.mux, end_ticks
+            # The hot loop of every join: attribute reads and writes cost, so each is done once.
             for packet in source.demux(stream):
-                if packet.dts is None:  # the demuxer's empty flush packet
+                dts, pts = packet.dts, packet.pts
+                if dts is None:  # the demuxer's empty flush packet
                     continue
-                packet.dts += shift
-                if packet.pts is not None:
-                    packet.pts += shift
-                    end_ticks = max(end_ticks, packet.pts + (packet.duration or 0))
+                if shift:
+                    packet.dts = dts + shift
+                    if pts is not None:
+                        packet.pts = pts + shift
+                if pts is not None:
+                    last_end = max(last_end, pts + shift + (packet.duration or 0))
                 packet.stream = out_stream
-                out.mux(packet)
+                mux(packet)
+            end_ticks = last_end
     return starts_seconds
 
 

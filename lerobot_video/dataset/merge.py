@@ -14,6 +14,7 @@ from __future__ import annotations
 import os
 import shutil
 import tempfile
+import threading
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -45,10 +46,11 @@ from lerobot_video.dataset.merge_rows import (
     episode_row,
     merge_data,
     source_episode_rows,
+    stat_columns,
 )
 from lerobot_video.dataset.reader import DatasetReader
 from lerobot_video.dataset.schema import episodes_schema, stats_feature_shapes, tasks_table
-from lerobot_video.dataset.stats import Stats, aggregate_stats, stats_to_json
+from lerobot_video.dataset.stats import Stats, aggregate_many, stats_to_json
 from lerobot_video.errors import ConfigError, MergeConflictError, path_argument
 
 MergeProgress = Callable[[int, int, str], None]
@@ -153,41 +155,57 @@ def _offsets(plan: MergePlan) -> list[SourceOffsets]:
 
 
 def _write(plan: MergePlan, root: Path, progress: MergeProgress) -> int:
-    """Every file of the output under ``root``; ``info.json`` last. Returns the MP4 count."""
+    """Every file of the output under ``root``; ``info.json`` last. Returns the MP4 count.
+
+    The videos are joined on other threads while the data rows are remapped here; the
+    episode rows, which need both, come after.
+    """
     layout = FileLayout(root=root, chunking=plan.chunking)
     features = parse_features(plan.features)
     keys = video_keys(features)
     offsets = _offsets(plan)
     sources = _video_sources(plan, offsets, keys)
-    total = sum(len(files) for files in sources.values()) + len(plan.readers) + 1
-    step = [0]
-
-    def advance(what: str) -> None:
-        step[0] += 1
-        progress(step[0], total, what)
-
-    # Hub sources' MP4s are fetched here, outside the output folder, and go when joined.
-    with tempfile.TemporaryDirectory(prefix=f".{root.name}.fetch-", dir=root.parent) as work:
-        places = _merge_videos(layout, sources, Path(work), advance)
+    advance = _counter(progress, sum(len(f) for f in sources.values()) + len(plan.readers) + 1)
     task_ids = {task: index for index, task in enumerate(plan.tasks)}
     schema = episodes_schema(keys, stats_feature_shapes(features))
     data = data_packer(layout)
-    stats: dict[str, Stats] | None = None
+    # Hub sources' MP4s are fetched here, outside the output folder, and go when joined.
+    with (
+        tempfile.TemporaryDirectory(prefix=f".{root.name}.fetch-", dir=root.parent) as work,
+        ThreadPoolExecutor(max_workers=1) as background,
+    ):
+        joining = background.submit(_merge_videos, layout, sources, Path(work), advance)
+        placed = [
+            merge_data(r, o, features, task_ids, data)
+            for r, o in zip(plan.readers, offsets, strict=True)
+        ]
+        data.flush()
+        places = joining.result()
     rows: list[dict[str, Any]] = []
-    for reader, offset in zip(plan.readers, offsets, strict=True):
-        placed = merge_data(reader, offset, features, task_ids, data)
-        for row in source_episode_rows(reader):
-            index = int(row["episode_index"])
+    for reader, offset, files in zip(plan.readers, offsets, placed, strict=True):
+        source_rows = source_episode_rows(reader)
+        columns = stat_columns(source_rows[0], offset, schema) if source_rows else []
+        for row in source_rows:
+            file, tasks = files[int(row["episode_index"])]
             segments = _segments(reader, row, offset, keys, places)
-            out = episode_row(row, offset, placed[index][0], placed[index][1], segments, schema)
-            stats = aggregate_stats(stats, _row_stats(out))
-            rows.append(out)
+            rows.append(episode_row(row, offset, file, tasks, segments, columns))
         advance(f"Rows of {plan.sources[offset.position].name}")
-    data.flush()
     _write_episode_rows(layout, rows, schema)
-    _write_meta(plan, root, stats)
+    _write_meta(plan, root, aggregate_many([_row_stats(row) for row in rows]))
     advance("Metadata written")
     return sum(len(v) for v in places.values())
+
+
+def _counter(progress: MergeProgress, total: int) -> Callable[[str], None]:
+    """``advance(what)``: one more step done, reported in order from any thread."""
+    lock, done = threading.Lock(), [0]
+
+    def advance(what: str) -> None:
+        with lock:
+            done[0] += 1
+            progress(done[0], total, what)
+
+    return advance
 
 
 def _write_episode_rows(layout: FileLayout, rows: list[dict[str, Any]], schema: pa.Schema) -> None:
@@ -223,9 +241,9 @@ def _row_stats(row: dict[str, Any]) -> dict[str, Stats]:
     return {k: v for k, v in stats.items() if "count" in v and "mean" in v}
 
 
-def _write_meta(plan: MergePlan, root: Path, stats: dict[str, Stats] | None) -> None:
+def _write_meta(plan: MergePlan, root: Path, stats: dict[str, Stats]) -> None:
     write_parquet(root / TASKS_PATH, tasks_table(plan.tasks).schema, [tasks_table(plan.tasks)])
-    write_json(root / STATS_PATH, stats_to_json(stats or {}))
+    write_json(root / STATS_PATH, stats_to_json(stats))
     first = plan.sources[0]
     info = new_info(
         fps=first.fps, features=plan.features, robot_type=first.robot_type, chunking=plan.chunking

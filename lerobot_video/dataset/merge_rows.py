@@ -96,12 +96,19 @@ def merge_data(
     features: Mapping[str, FeatureInfo],
     task_ids: Mapping[str, int],
     packer: Packer,
-) -> dict[int, tuple[tuple[int, int], npt.NDArray[np.int64]]]:
-    """Append one source's data rows, remapped; per source episode its file and task ids."""
+) -> dict[int, tuple[tuple[int, int], npt.NDArray[np.int64] | None]]:
+    """Append one source's data rows, remapped.
+
+    Returns:
+        Per source episode: its output data file, and its new task ids when the source's
+        tasks were renumbered (else None).
+    """
     schema = data_schema(features)
     source_tasks = np.array([task_ids[t] for t in reader.tasks] or [0], dtype=np.int64)
+    # Task stats are recomputed only where the numbering changed (the first source keeps it).
+    renumbered = not np.array_equal(source_tasks[: len(reader.tasks)], np.arange(len(reader.tasks)))
     files = sorted({(e.data_chunk_index, e.data_file_index) for e in reader.episodes})
-    placed: dict[int, tuple[tuple[int, int], npt.NDArray[np.int64]]] = {}
+    placed: dict[int, tuple[tuple[int, int], npt.NDArray[np.int64] | None]] = {}
     for chunk, file in files:
         path = reader.root / reader.info["data_path"].format(chunk_index=chunk, file_index=file)
         with reader.open_file(path) as handle:
@@ -111,7 +118,8 @@ def merge_data(
         for episode in np.unique(episodes):
             rows = table.filter(pc.equal(table["episode_index"], int(episode) + offsets.episodes))
             slot = packer.add(rows)
-            placed[int(episode)] = (slot, rows["task_index"].to_numpy().astype(np.int64))
+            tasks = rows["task_index"].to_numpy().astype(np.int64)
+            placed[int(episode)] = (slot, tasks if renumbered else None)
     return placed
 
 
@@ -156,15 +164,45 @@ def source_episode_rows(reader: DatasetReader) -> list[dict[str, Any]]:
     return [rows[i] for i in range(reader.num_episodes)]
 
 
+StatColumn = tuple[str, str, int]
+"""(source column, output column, offset added to its shifted stats)."""
+
+
+def stat_columns(
+    row: Mapping[str, Any], offsets: SourceOffsets, schema: pa.Schema
+) -> list[StatColumn]:
+    """How a source's per-episode stats columns map onto the output's, worked out once."""
+    shift = {"episode_index": offsets.episodes, "index": offsets.frames}
+    names, mapped = set(schema.names), []
+    for column in row:
+        if not column.startswith("stats/"):
+            continue
+        feature, stat = column[len("stats/") :].rsplit("/", 1)
+        target = f"stats/{offsets.output_key(feature)}/{stat}"
+        if target in names:
+            mapped.append((column, target, shift.get(feature, 0) if stat in _SHIFTED_STATS else 0))
+    return mapped
+
+
 def episode_row(
     row: Mapping[str, Any],
     offsets: SourceOffsets,
     data_file: tuple[int, int],
-    task_ids: npt.NDArray[np.int64],
+    task_ids: npt.NDArray[np.int64] | None,
     videos: Mapping[str, VideoSegment],
-    schema: pa.Schema,
+    columns: list[StatColumn],
 ) -> dict[str, Any]:
-    """One source episode row as the output's: indexes, files, segments and stats remapped."""
+    """One source episode row as the output's: indexes, files, segments and stats remapped.
+
+    Args:
+        row: The source's row.
+        offsets: The source's offsets.
+        data_file: The output data file holding the episode.
+        task_ids: The episode's new ``task_index`` values when the source's tasks were
+            renumbered (its task stats are recomputed), else None (they are kept).
+        videos: Each output camera's segment.
+        columns: :func:`stat_columns` of the source.
+    """
     out = build_row(
         episode_index=int(row["episode_index"]) + offsets.episodes,
         tasks=list(row["tasks"]),
@@ -174,20 +212,15 @@ def episode_row(
         segments=videos,
         stats={},
     )
-    for column, value in row.items():
-        if column.startswith("stats/"):
-            feature, stat = column[len("stats/") :].rsplit("/", 1)
-            name = f"stats/{offsets.output_key(feature)}/{stat}"
-            if name in schema.names:
-                out[name] = _shifted(feature, stat, value, offsets)
-    for stat, value in vector_stats(task_ids).items():
-        out[f"stats/task_index/{stat}"] = value.tolist()
-    return {name: out.get(name) for name in schema.names if not name.startswith("meta/episodes/")}
+    for source, target, shift in columns:
+        value = row[source]
+        out[target] = value if not shift or value is None else _plus(value, shift)
+    if task_ids is not None:
+        for stat, stat_value in vector_stats(task_ids).items():
+            out[f"stats/task_index/{stat}"] = stat_value.tolist()
+    return out
 
 
-def _shifted(feature: str, stat: str, value: Any, offsets: SourceOffsets) -> Any:
-    """A per-episode stat of ``episode_index`` or ``index`` moved by the source's offset."""
-    shift = {"episode_index": offsets.episodes, "index": offsets.frames}.get(feature)
-    if shift is None or stat not in _SHIFTED_STATS or value is None:
-        return value
-    return (np.asarray(value, dtype=np.float64) + shift).tolist()
+def _plus(value: Any, shift: int) -> Any:
+    """A nested list of numbers with ``shift`` added to each."""
+    return [_plus(v, shift) for v in value] if isinstance(value, list) else value + shift

@@ -12,7 +12,7 @@ instead, which skews count-weighted means when the two are mixed.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 import numpy as np
@@ -224,9 +224,8 @@ def episode_stats(
     return stats
 
 
-def _merge_feature(first: Stats, second: Stats) -> Stats:
-    """Two stats of one feature as one: count-weighted, LeRobot 0.6.1's formulas."""
-    parts = (first, second)
+def _merge_feature(parts: Sequence[Stats]) -> Stats:
+    """Stats of one feature over several parts as one: count-weighted, LeRobot 0.6.1's formulas."""
     counts = np.stack([s["count"] for s in parts])
     total = counts.sum(axis=0)
     means = np.stack([s["mean"] for s in parts])
@@ -247,6 +246,19 @@ def _merge_feature(first: Stats, second: Stats) -> Stats:
     return merged
 
 
+def aggregate_many(parts: Sequence[Mapping[str, Stats]]) -> dict[str, Stats]:
+    """The stats of many episodes at once (what folding them one by one gives, faster).
+
+    Args:
+        parts: Each episode's stats.
+
+    Returns:
+        Per feature, its stats over the episodes that have it; features in first-seen order.
+    """
+    keys = list(dict.fromkeys(key for part in parts for key in part))
+    return {key: _merge_feature([p[key] for p in parts if key in p]) for key in keys}
+
+
 def aggregate_stats(
     total: Mapping[str, Stats] | None, episode: Mapping[str, Stats]
 ) -> dict[str, Stats]:
@@ -262,7 +274,7 @@ def aggregate_stats(
     if total is None:
         return {key: dict(value) for key, value in episode.items()}
     merged = {
-        key: _merge_feature(total[key], value) if key in total else dict(value)
+        key: _merge_feature([total[key], value]) if key in total else dict(value)
         for key, value in episode.items()
     }
     merged.update({key: dict(value) for key, value in total.items() if key not in merged})
