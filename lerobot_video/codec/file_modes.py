@@ -1,4 +1,4 @@
-"""The mode a file written here gets: what ``open()`` would give it, not ``mkstemp``'s 0o600.
+"""Writing a file atomically, with the mode ``open()`` would give it (not ``mkstemp``'s 0o600).
 
 Every file the library writes goes through a temporary file (``tempfile.mkstemp``, private to
 its owner) renamed into place when complete. Renamed as it is, a dataset shared on a machine
@@ -8,6 +8,9 @@ would be unreadable to everyone else; each writer sets :func:`new_file_mode` bef
 from __future__ import annotations
 
 import contextlib
+import os
+import tempfile
+from collections.abc import Callable
 from pathlib import Path
 
 _PROC_STATUS = Path("/proc/self/status")  # Linux 4.7+ lists the process's umask here
@@ -38,3 +41,30 @@ def new_file_mode() -> int:
     Typically 0o644, so other users of a shared machine can read a dataset.
     """
     return 0o666 & ~current_umask()
+
+
+def write_atomically(path: Path, write: Callable[[Path], object], *, durable: bool = True) -> None:
+    """Call ``write(temp_path)`` on a temporary file beside ``path``, then move it into place.
+
+    Readers see either the old file or the complete new one, never a partial file; with
+    ``durable`` the data is flushed to disk before the rename so a power cut cannot leave an
+    empty file behind (without it, for files inside a folder that is itself renamed into place
+    later, which is the commit point). The parent folders are created when missing. The file
+    gets the mode a new file gets here (:func:`new_file_mode`), not ``mkstemp``'s 0o600.
+    """
+    path.parent.mkdir(parents=True, exist_ok=True)
+    handle, temp_name = tempfile.mkstemp(
+        prefix=f".{path.name}.", suffix=".partial", dir=path.parent
+    )
+    os.close(handle)
+    temp_path = Path(temp_name)
+    try:
+        write(temp_path)
+        if durable:
+            with temp_path.open("rb+") as stream:
+                os.fsync(stream.fileno())
+        # Set after ``write``, which may have replaced the temporary file with its own.
+        os.chmod(temp_path, new_file_mode())
+        os.replace(temp_path, path)
+    finally:
+        temp_path.unlink(missing_ok=True)

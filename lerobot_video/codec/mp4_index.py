@@ -42,6 +42,9 @@ class SampleIndex:
         offsets: Byte offset of each frame in the file, (N,) int64.
         keyframes: Positions (decode order) of the keyframes, (K,) int64.
         file_size: Bytes in the file.
+        durations: Each frame's decode duration (``stts``), in ticks, (N,) int64.
+        reordered: Whether frames carry composition offsets (``ctts``: B-frames).
+        edit_shift: Ticks the edit list adds to every presentation time (0: none).
     """
 
     timescale: int
@@ -50,6 +53,9 @@ class SampleIndex:
     offsets: Int64s
     keyframes: Int64s
     file_size: int
+    durations: Int64s
+    reordered: bool
+    edit_shift: int
 
     @property
     def frames_in_file(self) -> int:
@@ -165,6 +171,9 @@ def _samples(
         offsets=_offsets(data, stbl, sizes),
         keyframes=keyframes,
         file_size=file_size,
+        durations=np.asarray(deltas, dtype=np.int64),
+        reordered=bool(offsets),
+        edit_shift=int(shift),
     )
 
 

@@ -9,8 +9,7 @@ import zipfile
 from collections.abc import Callable
 from pathlib import Path
 
-from lerobot_video.codec.file_modes import new_file_mode
-from lerobot_video.dataset.files import write_atomically
+from lerobot_video.codec.file_modes import new_file_mode, write_atomically
 from lerobot_video.dataset.layout import INFO_PATH, STAGING_DIR
 from lerobot_video.dataset.metadata_checks import root_path
 from lerobot_video.errors import ConfigError, MetadataError

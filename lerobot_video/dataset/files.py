@@ -1,5 +1,8 @@
 """Atomic file I/O for dataset files: write to a temporary file, flush, rename into place.
 
+:func:`write_atomically` lives in :mod:`lerobot_video.codec.file_modes` (the codec writes MP4s
+the same way) and is used here for JSON and Parquet.
+
 Every file a reader looks at is published this way, so a reader (or a process killed
 mid-write) sees either the old file or the complete new one. No dataset logic here.
 """
@@ -7,42 +10,15 @@ mid-write) sees either the old file or the complete new one. No dataset logic he
 from __future__ import annotations
 
 import json
-import os
-import tempfile
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from lerobot_video.codec.file_modes import new_file_mode
+from lerobot_video.codec.file_modes import write_atomically
 from lerobot_video.errors import MetadataError
-
-
-def write_atomically(path: Path, write: Callable[[Path], object]) -> None:
-    """Call ``write(temp_path)`` on a temporary file beside ``path``, then move it into place.
-
-    Readers see either the old file or the complete new one, never a partial file; the data
-    is flushed to disk before the rename so a power cut cannot leave an empty file behind.
-    The parent folders are created when missing. The file gets the mode a new file gets
-    here (:func:`new_file_mode`), not ``mkstemp``'s private 0o600.
-    """
-    path.parent.mkdir(parents=True, exist_ok=True)
-    handle, temp_name = tempfile.mkstemp(
-        prefix=f".{path.name}.", suffix=".partial", dir=path.parent
-    )
-    os.close(handle)
-    temp_path = Path(temp_name)
-    try:
-        write(temp_path)
-        with temp_path.open("rb+") as stream:
-            os.fsync(stream.fileno())
-        # Set after ``write``, which may have replaced the temporary file with its own.
-        os.chmod(temp_path, new_file_mode())
-        os.replace(temp_path, path)
-    finally:
-        temp_path.unlink(missing_ok=True)
 
 
 def write_json(path: Path, data: Any) -> None:

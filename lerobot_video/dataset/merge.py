@@ -26,6 +26,7 @@ import pyarrow as pa
 
 from lerobot_video.codec.file_modes import new_file_mode
 from lerobot_video.codec.mp4_index import read_sample_index
+from lerobot_video.codec.mp4_join import join_mp4s
 from lerobot_video.codec.remux import concatenate_videos
 from lerobot_video.dataset.episodes import VideoSegment
 from lerobot_video.dataset.features import parse_features, video_keys
@@ -334,7 +335,14 @@ def _join(destination: Path, group: list[_SourceFile], work: Path) -> list[float
     """
     destination.parent.mkdir(parents=True, exist_ok=True)
     paths = [_local(source, work) for source in group]
-    starts = concatenate_videos(paths, destination)
+    # Simple files are joined at copy speed (their bytes and one new index); others, and
+    # files whose codec parameters differ, by FFmpeg's stream copy.
+    try:
+        starts = join_mp4s(paths, destination)
+    except (OSError, ValueError):
+        starts = None  # what FFmpeg makes of the file decides (and names it)
+    if starts is None:
+        starts = concatenate_videos(paths, destination)
     shifts = []
     for path, start in zip(paths, starts, strict=True):
         index = read_sample_index(path)

@@ -18,9 +18,10 @@ from typing import Any
 import pyarrow as pa
 import pyarrow.parquet as pq
 
+from lerobot_video.codec.file_modes import write_atomically
 from lerobot_video.codec.remux import concatenate_videos, content_duration_seconds
 from lerobot_video.dataset.episodes import VideoSegment
-from lerobot_video.dataset.files import leading_rows, write_atomically, write_parquet
+from lerobot_video.dataset.files import leading_rows, write_parquet
 from lerobot_video.dataset.layout import FileLayout, next_file_indices
 
 _MIB = 1024 * 1024
