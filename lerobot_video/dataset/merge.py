@@ -51,7 +51,7 @@ from lerobot_video.dataset.merge_rows import (
 )
 from lerobot_video.dataset.reader import DatasetReader
 from lerobot_video.dataset.schema import episodes_schema, stats_feature_shapes, tasks_table
-from lerobot_video.dataset.stats import Stats, aggregate_many, stats_to_json
+from lerobot_video.dataset.stats import Stats, merge_stacked, stats_to_json
 from lerobot_video.errors import ConfigError, MergeConflictError, path_argument
 
 MergeProgress = Callable[[int, int, str], None]
@@ -192,7 +192,7 @@ def _write(plan: MergePlan, root: Path, progress: MergeProgress) -> int:
             rows.append(episode_row(row, offset, file, tasks, segments, columns))
         advance(f"Rows of {plan.sources[offset.position].name}")
     _write_episode_rows(layout, rows, schema)
-    _write_meta(plan, root, aggregate_many([_row_stats(row) for row in rows]))
+    _write_meta(plan, root, _global_stats(rows))
     advance("Metadata written")
     return sum(len(v) for v in places.values())
 
@@ -231,15 +231,25 @@ def _write_episode_rows(layout: FileLayout, rows: list[dict[str, Any]], schema: 
         write_parquet(layout.episodes_file(chunk, file), schema, [table])
 
 
-def _row_stats(row: dict[str, Any]) -> dict[str, Stats]:
-    """The per-episode stats of an output row, as arrays (features without stats skipped)."""
+def _global_stats(rows: list[dict[str, Any]]) -> dict[str, Stats]:
+    """``stats.json``: every feature's per-episode stats (as remapped) aggregated at once."""
+    columns: dict[str, dict[str, list[Any]]] = {}
+    for row in rows:
+        for column, value in row.items():
+            if column.startswith("stats/") and value is not None:
+                feature, stat = column[len("stats/") :].rsplit("/", 1)
+                columns.setdefault(feature, {}).setdefault(stat, []).append(value)
     stats: dict[str, Stats] = {}
-    for column, value in row.items():
-        if column.startswith("stats/") and value is not None:
-            feature, stat = column[len("stats/") :].rsplit("/", 1)
-            dtype = np.int64 if stat == "count" else np.float64
-            stats.setdefault(feature, {})[stat] = np.asarray(value, dtype=dtype)
-    return {k: v for k, v in stats.items() if "count" in v and "mean" in v}
+    for feature, values in columns.items():
+        complete = {n: v for n, v in values.items() if len(v) == len(values.get("count", ()))}
+        if "count" in complete and "mean" in complete:
+            stats[feature] = merge_stacked(
+                {
+                    n: np.asarray(v, dtype=np.int64 if n == "count" else np.float64)
+                    for n, v in complete.items()
+                }
+            )
+    return stats
 
 
 def _write_meta(plan: MergePlan, root: Path, stats: dict[str, Stats]) -> None:

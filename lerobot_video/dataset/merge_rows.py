@@ -114,12 +114,14 @@ def merge_data(
         with reader.open_file(path) as handle:
             table = pq.ParquetFile(handle).read()
         table = _remapped(table, reader.num_episodes, offsets, source_tasks, schema)
+        # Sorted by episode: each episode's rows are one slice (no copy).
         episodes = table["episode_index"].to_numpy() - offsets.episodes
-        for episode in np.unique(episodes):
-            rows = table.filter(pc.equal(table["episode_index"], int(episode) + offsets.episodes))
-            slot = packer.add(rows)
-            tasks = rows["task_index"].to_numpy().astype(np.int64)
-            placed[int(episode)] = (slot, tasks if renumbered else None)
+        starts = np.flatnonzero(np.diff(episodes, prepend=-1))
+        task_column = table["task_index"].to_numpy()
+        for start, stop in zip(starts, [*starts[1:], episodes.size], strict=True):
+            slot = packer.add(table.slice(int(start), int(stop - start)))
+            tasks = task_column[start:stop].astype(np.int64) if renumbered else None
+            placed[int(episodes[start])] = (slot, tasks)
     return placed
 
 

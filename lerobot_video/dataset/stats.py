@@ -226,37 +226,36 @@ def episode_stats(
 
 def _merge_feature(parts: Sequence[Stats]) -> Stats:
     """Stats of one feature over several parts as one: count-weighted, LeRobot 0.6.1's formulas."""
-    counts = np.stack([s["count"] for s in parts])
+    return merge_stacked({name: np.stack([s[name] for s in parts]) for name in parts[0]})
+
+
+def merge_stacked(stacked: Mapping[str, npt.NDArray[Any]]) -> Stats:
+    """One feature's stats from its parts' stats stacked on a first axis (one row a part).
+
+    Args:
+        stacked: Each stat (``min``, ``max``, ``mean``, ``std``, ``count``, quantiles) of every
+            part, stacked: (P, ...) arrays, ``count`` (P, 1).
+
+    Returns:
+        The feature's stats over all parts.
+    """
+    counts = stacked["count"]
     total = counts.sum(axis=0)
-    means = np.stack([s["mean"] for s in parts])
+    means = stacked["mean"]
     while counts.ndim < means.ndim:  # broadcast counts over (C, 1, 1) image stats
         counts = np.expand_dims(counts, axis=-1)
     mean = (means * counts).sum(axis=0) / total
-    variances = np.stack([s["std"] ** 2 for s in parts])
-    variance = ((variances + (means - mean) ** 2) * counts).sum(axis=0) / total
+    variance = ((stacked["std"] ** 2 + (means - mean) ** 2) * counts).sum(axis=0) / total
     merged: Stats = {
-        "min": np.min(np.stack([s["min"] for s in parts]), axis=0),
-        "max": np.max(np.stack([s["max"] for s in parts]), axis=0),
+        "min": np.min(stacked["min"], axis=0),
+        "max": np.max(stacked["max"], axis=0),
         "mean": mean,
         "std": np.sqrt(variance),
         "count": total,
     }
     for name in QUANTILE_NAMES:
-        merged[name] = (np.stack([s[name] for s in parts]) * counts).sum(axis=0) / total
+        merged[name] = (stacked[name] * counts).sum(axis=0) / total
     return merged
-
-
-def aggregate_many(parts: Sequence[Mapping[str, Stats]]) -> dict[str, Stats]:
-    """The stats of many episodes at once (what folding them one by one gives, faster).
-
-    Args:
-        parts: Each episode's stats.
-
-    Returns:
-        Per feature, its stats over the episodes that have it; features in first-seen order.
-    """
-    keys = list(dict.fromkeys(key for part in parts for key in part))
-    return {key: _merge_feature([p[key] for p in parts if key in p]) for key in keys}
 
 
 def aggregate_stats(
