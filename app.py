@@ -14,6 +14,8 @@ import gradio as gr
 from components.compare import tab as compare_tab
 from components.depth import tab as depth_tab
 from components.inspect import tab as inspect_tab
+from components.merge import tab as merge_tab
+from components.merge.inspect_link import wire_open_in_inspect
 from components.record import tab as record_tab
 from components.sample_dataset import ensure_sample_dataset
 from components.serving import launch_options
@@ -29,7 +31,8 @@ Choose, measure and record how robot camera streams are stored in LeRobot datase
 **Compare**: try encoder settings on a clip and see size, speed and fidelity ·
 **Record**: record episodes from a camera into a dataset ·
 **Depth**: see what 12-bit depth keeps, in mm or m ·
-**Inspect**: open a dataset on the Hub or on disk and see how its videos are really encoded.
+**Inspect**: open a dataset on the Hub or on disk and see how its videos are really encoded ·
+**Merge**: join datasets into one, with a plan of what must match and a check of the result.
 Settings carry from page to page, and *Link to these settings* shares them."""
 
 
@@ -41,7 +44,7 @@ def build_app(settings: AppSettings) -> gr.Blocks:
     for the whole process, before any is.
     """
     os.environ["GRADIO_TEMP_DIR"] = str(settings.cache_dir)
-    ensure_sample_dataset(settings)  # so the Inspect page always has a dataset to show
+    ensure_sample_dataset(settings)  # so Inspect and Merge always have a dataset to show
     sessions = Sessions(settings)
     demo = gr.Blocks(title="LeRobot Video Studio", delete_cache=CACHE_SWEEP)
     with demo:
@@ -58,6 +61,8 @@ def build_app(settings: AppSettings) -> gr.Blocks:
                 depth_bar = settings_bar("Record with these depth settings")
             with gr.Tab("Inspect", id="inspect", elem_id="inspect-page") as inspect_tab_block:
                 inspect = inspect_tab.render(sessions, settings)
+            with gr.Tab("Merge", id="merge", elem_id="merge-page") as merge_tab_block:
+                merge = merge_tab.render(sessions, settings)
         pages = Pages(
             compare_forms=list(compare.forms),
             record_rgb=record.rgb_form,
@@ -73,6 +78,8 @@ def build_app(settings: AppSettings) -> gr.Blocks:
         wire_settings(demo, tabs, pages, bars)
         inspect_tab.wire_default(inspect, inspect_tab_block, sessions, settings)
         inspect_tab.wire_carry(inspect, sessions, tabs, compare.forms[0], depth.form)
+        merge_tab.wire_listing(merge, merge_tab_block, sessions, settings)
+        wire_open_in_inspect(merge, sessions, settings, tabs, inspect)
         # A closed tab's camera, recorder, results and folder go at once.
         demo.unload(sessions.close)
     return demo

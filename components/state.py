@@ -27,6 +27,7 @@ import numpy as np
 
 from components.inspect.session import InspectSession
 from components.lane import release_free_memory
+from components.merge.session import MergeSession
 from components.record.session import RecordSession
 from lerobot_video import (
     Clip,
@@ -105,6 +106,8 @@ class SessionState:
         recording: The session's camera, recorder and saved-episode facts.
         inspect: The dataset the Inspect page has open (a Hub token only inside its
             ``HubDataset``, in memory) and the episode copies it shows.
+        merge: The Merge page's sources (uploads unpacked in ``folder``), key mapping,
+            plan and last merged dataset.
         last_used: ``time.monotonic()`` of the session's last request.
         last_error: The last user error an action of the page raised (already user text).
     """
@@ -116,6 +119,7 @@ class SessionState:
     depth: DepthComparison | None = None
     recording: RecordSession = field(default_factory=RecordSession)
     inspect: InspectSession = field(default_factory=InspectSession)
+    merge: MergeSession = field(default_factory=MergeSession)
     last_used: float = field(default_factory=time.monotonic)
     last_error: str = ""
 
@@ -179,6 +183,11 @@ class Sessions:
         # Folders of a previous run belong to sessions no browser can reach any more.
         shutil.rmtree(settings.sessions_dir, ignore_errors=True)
         settings.sessions_dir.mkdir(parents=True, exist_ok=True)
+        # A merge killed in a previous run leaves its hidden, never-published folders.
+        for leftover in settings.datasets_dir.glob(".*.merging-*"):
+            shutil.rmtree(leftover, ignore_errors=True)
+        for leftover in settings.datasets_dir.glob(".*.fetch-*"):
+            shutil.rmtree(leftover, ignore_errors=True)
 
     def get(self, request: gr.Request | None) -> SessionState:
         """The request's session (created on first use); also closes idle sessions.
@@ -236,6 +245,7 @@ def _close(state: SessionState) -> None:
     state.clip = state.depth_clip = None
     state.report = state.depth = None
     state.inspect = InspectSession()  # the Hub dataset (and its token) go with the session
+    state.merge = MergeSession()  # Hub readers too; unpacked uploads go with the folder
     clear_decoder_cache(under=state.folder)  # open files would keep their memory and disk
     shutil.rmtree(state.folder, ignore_errors=True)
     release_free_memory()

@@ -131,22 +131,34 @@ def _copy_packets(inputs: Sequence[Path], out: av.container.OutputContainer) -> 
             starts_seconds.append(float(end_ticks * time_base))
             # Shift so this file's first frame lands where the previous file's frames end.
             shift = end_ticks - (stream.start_time or 0)
-            mux, last_end = out.mux, end_ticks
-            # The hot loop of every join: attribute reads and writes cost, so each is done once.
-            for packet in source.demux(stream):
-                dts, pts = packet.dts, packet.pts
-                if dts is None:  # the demuxer's empty flush packet
-                    continue
-                if shift:
-                    packet.dts = dts + shift
-                    if pts is not None:
-                        packet.pts = pts + shift
-                if pts is not None:
-                    last_end = max(last_end, pts + shift + (packet.duration or 0))
-                packet.stream = out_stream
-                mux(packet)
-            end_ticks = last_end
+            end_ticks = _shifted_packets(source, stream, out, out_stream, shift, end_ticks)
     return starts_seconds
+
+
+def _shifted_packets(
+    source: av.container.InputContainer,
+    stream: av.VideoStream,
+    out: av.container.OutputContainer,
+    out_stream: av.VideoStream,
+    shift: int,
+    end_ticks: int,
+) -> int:
+    """Mux every packet of ``stream`` moved by ``shift`` ticks; the new end of the frames."""
+    mux, last_end = out.mux, end_ticks
+    # The hot loop of every join: attribute reads and writes cost, so each is done once.
+    for packet in source.demux(stream):
+        dts, pts = packet.dts, packet.pts
+        if dts is None:  # the demuxer's empty flush packet
+            continue
+        if shift:
+            packet.dts = dts + shift
+            if pts is not None:
+                packet.pts = pts + shift
+        if pts is not None:
+            last_end = max(last_end, pts + shift + (packet.duration or 0))
+        packet.stream = out_stream
+        mux(packet)
+    return last_end
 
 
 def content_duration_seconds(path: Path) -> float:

@@ -217,9 +217,11 @@ def loose_fields(
         info = entry.setdefault("info", {})
         nulled = []
         for name in LOOSE_FIELDS:
-            values = [m.get(key, {}).get("info", {}).get(name) for m in mapped]
-            agree = all(v == values[0] for v in values)
-            merged = values[0] if agree else ({} if name == "video.extra_options" else None)
+            # Sources lacking the camera are a key conflict, not a different setting.
+            values = [m[key].get("info", {}).get(name) if key in m else _MISSING for m in mapped]
+            present = [v for v in values if v is not _MISSING]
+            agree = all(v == present[0] for v in present)
+            merged = present[0] if agree else ({} if name == "video.extra_options" else None)
             info[name] = "pyav" if name == "video.video_backend" else merged
             if not agree:
                 nulled.append(name)

@@ -262,7 +262,7 @@ class TestPlan:
     def test_refusals(
         self, sources: dict[str, Path], sources_arg: Any, kwargs: dict[str, Any], match: str
     ) -> None:
-        given = (
+        given: Any = (
             sources[sources_arg]
             if isinstance(sources_arg, str)
             else [sources[s] for s in sources_arg]
@@ -442,3 +442,11 @@ class TestVerifyCatchesCorruption:
         report = verify_merge(plan, copy)
         assert not report.ok
         assert report.problems
+
+
+def test_a_missing_camera_is_not_a_different_encoder_setting(sources: dict[str, Path]) -> None:
+    plan = plan_merge([sources["a"], sources["wrist"]])
+    assert not plan.warnings  # every source that has the camera agrees
+    [crf] = [f for f in plan.loose if (f.feature, f.field) == (CAM, "video.crf")]
+    assert crf.values == ("30", "(missing)")
+    assert crf.merged == "30"

@@ -10,6 +10,7 @@ loaded, a clip loaded, a comparison done, a preview running...).
 from __future__ import annotations
 
 import json
+import shutil
 from collections import Counter
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
@@ -32,6 +33,7 @@ from components.widgets import KNOBS_PER_FORM, form_values
 from lerobot_video import DepthEncoderConfig, RGBEncoderConfig
 
 from .api_helpers import make_media, message_problems
+from .merge_media import make_merge_zips, write_toy_dataset
 
 RESULTS = Path(__file__).resolve().parents[2] / "benchmarks" / "results"
 
@@ -685,6 +687,125 @@ def _inspect_cases() -> Iterator[Case]:
         yield Case("/push_inspect_dataset", f"private-{name}", args, ("Private",), "inspect")
 
 
+# --- Merge ---------------------------------------------------------------------------------
+
+MERGE_FRONT = "zz_corpus_front"
+"""A shared dataset whose camera is named otherwise than the sample's (made for these cases)."""
+MERGED = ("zz_corpus_merged", "zz_corpus_zipped")
+"""The datasets the valid runs write into the shared folder (removed afterwards)."""
+
+
+@dataclass(frozen=True)
+class One:
+    """Stands for a single-file upload parameter: this media file, uploaded by the client."""
+
+    name: str
+
+
+def _merge_source_cases() -> Iterator[Case]:
+    local_bad: list[tuple[str, Any]] = [
+        *CHOICE_BAD,
+        ("absolute", "/etc"),
+        ("parent", "datasets/../../etc"),
+        ("sessions", "sessions"),
+        ("other_session", "session/theirs"),
+        ("unlisted", "datasets/nope"),
+        ("hidden_partial", "datasets/.partial"),
+    ]
+    for name, value in local_bad:
+        yield Case("/add_merge_source", f"chosen-{name}", (value,), ("dataset", "datasets"), "any")
+    yield Case("/add_merge_source", "chosen-valid_sample", (SAMPLE_DATASET,), None, "fresh")
+    words: tuple[str, ...] = ("Repo id", "namespace/name")
+    for name, value in REPO_BAD:
+        yield Case("/add_merge_hub_source", f"repo-{name}", (value,), words, "any")
+    uploads: list[tuple[str, Any, tuple[str, ...]]] = [
+        ("none", None, ("Upload",)),
+        ("text_file", One("notes_txt"), ("zip",)),
+        ("fake_zip", One("frames_npz"), ("zip",)),
+        ("video", One("good_mp4"), ("zip",)),
+        ("dotdot_entry", One("dotdot_zip"), ("outside", "..")),
+        ("absolute_entry", One("absolute_zip"), ("absolute",)),
+        ("symlink_entry", One("symlink_zip"), ("symbolic", "link")),
+        ("no_dataset", One("no_dataset_zip"), ("dataset",)),
+        ("two_datasets", One("two_datasets_zip"), ("datasets",)),
+        ("bad_info_json", One("bad_info_zip"), ("info.json", "JSON")),
+        ("huge_declared", One("huge_zip"), ("MB",)),
+    ]
+    for name, value, words in uploads:
+        yield Case("/add_merge_upload", f"files-{name}", (value,), words, "any")
+    yield Case("/add_merge_upload", "files-valid_dataset_zip", (One("sample_zip"),), None, "fresh")
+    for endpoint in ("/add_merge_example", "/clear_merge_sources", "/show_merge_plan"):
+        yield Case(endpoint, "valid", (), None, "fresh")
+    yield Case("/show_merge_plan", "after_sources", (), None, "merge_two")
+    yield Case("/show_merge_result", "order-before_run", (), None, "fresh")
+
+
+def _keys(slot: int, value: Any) -> tuple[Any, ...]:
+    values: list[Any] = [None] * 12
+    values[slot] = value
+    return tuple(values)
+
+
+def _merge_run_cases() -> Iterator[Case]:
+    for name, value in [*CHOICE_BAD, ("other_source_key", "observation.images.front")]:
+        yield Case(
+            "/map_merge_keys", f"slot0-{name}", _keys(0, value), ("Key mapping",), "merge_keys"
+        )
+    for name, value in [("str_abc", "abc"), ("number", 1), ("top", "observation.images.top")]:
+        yield Case(
+            "/map_merge_keys",
+            f"unused_slot-{name}",
+            _keys(5, value),
+            ("Key mapping",),
+            "merge_keys",
+        )
+    for value in ("observation.images.top", "(drop)", "(keep as is)"):
+        yield Case("/map_merge_keys", f"slot0-valid_{value}", _keys(0, value), None, "merge_keys")
+    yield Case("/map_merge_keys", "order-before_sources", _keys(0, None), ("sources",), "fresh")
+
+    names_bad: list[tuple[str, Any]] = [
+        ("none", None),
+        ("empty_str", ""),
+        ("blank", "   "),
+        ("parent", "../x"),
+        ("slash", "a/b"),
+        ("hidden", ".hidden"),
+        ("html", "<b>x</b>"),
+        ("too_long", "x" * 65),
+        ("existing", "aloha_sim_sample"),
+        *TEXT_BAD,
+    ]
+    for name, value in names_bad:
+        yield Case("/run_merge", f"name-{name}", (value, 100, 200), ("name",), "merge_two")
+    sizes_bad = [*NUMBERS_BAD, ("zero", 0), ("minus_one", -1), ("fraction", 2.5), ("billion", 1e9)]
+    for name, value in sizes_bad:
+        yield Case(
+            "/run_merge",
+            f"data_mb-{name}",
+            ("ok_name", value, 200),
+            ("Data file size",),
+            "merge_two",
+        )
+        yield Case(
+            "/run_merge",
+            f"video_mb-{name}",
+            ("ok_name", 100, value),
+            ("Video file size",),
+            "merge_two",
+        )
+    yield Case("/run_merge", "order-before_sources", ("ok_name", 100, 200), ("sources",), "fresh")
+    yield Case("/run_merge", "order-conflicts", ("ok_name", 100, 200), ("conflict",), "merge_keys")
+    yield Case("/run_merge", "valid", (MERGED[0], 1, 1), None, "merge_two")
+    yield Case("/zip_merged_dataset", "order-before_run", (), ("merge",), "fresh")
+    yield Case("/zip_merged_dataset", "after_run", (), None, "merged")
+    yield Case("/show_merge_result", "after_run", (), None, "merged")
+
+
+def _merge_cases() -> Iterator[Case]:
+    yield from _merge_source_cases()
+    yield from _merge_run_cases()
+
+
 VALID_BY_DESIGN = {
     "load_compare_clip-limit-nine_below_min": "the API takes 1-300 frames; the slider starts at 10",
     "run_comparison-n-one_below_min": "one configuration is a comparison (the library takes 1-4)",
@@ -719,7 +840,13 @@ def _by_design(case: Case) -> Case:
 
 CASES: list[Case] = [
     _by_design(case)
-    for case in (*_compare_cases(), *_depth_cases(), *_record_cases(), *_inspect_cases())
+    for case in (
+        *_compare_cases(),
+        *_depth_cases(),
+        *_record_cases(),
+        *_inspect_cases(),
+        *_merge_cases(),
+    )
 ]
 MIN_CASES = 300
 STATEFUL = ("preview", "nopreview")
@@ -771,6 +898,13 @@ class Sessions:
             client.predict(0, api_name="/show_inspect_episode")
         if setup == "preview":
             client.predict(REPLAY, api_name="/start_preview")
+        if setup in ("merge_two", "merged"):
+            client.predict(api_name="/add_merge_example")
+        if setup == "merged":
+            client.predict(MERGED[1], 1, 1, api_name="/run_merge")
+        if setup == "merge_keys":
+            client.predict(SAMPLE_DATASET, api_name="/add_merge_source")
+            client.predict(f"datasets/{MERGE_FRONT}", api_name="/add_merge_source")
         return client
 
     def forget(self, setup: str) -> None:
@@ -787,7 +921,7 @@ class Sessions:
 
 
 @pytest.fixture(scope="module")
-def sessions(live_app: str, media: dict[str, Path]) -> Iterator[Sessions]:
+def sessions(live_app: str, media: dict[str, Path], merge_datasets: None) -> Iterator[Sessions]:
     kept = Sessions(live_app, media)
     try:
         yield kept
@@ -796,11 +930,27 @@ def sessions(live_app: str, media: dict[str, Path]) -> Iterator[Sessions]:
 
 
 @pytest.fixture(scope="module")
-def media(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
-    return make_media(tmp_path_factory.mktemp("api-corpus-media"))
+def merge_datasets(settings: AppSettings) -> Iterator[None]:
+    """A dataset with a camera named otherwise in the shared folder; the merges go after."""
+    write_toy_dataset(settings.datasets_dir / MERGE_FRONT, "observation.images.front")
+    try:
+        yield
+    finally:
+        for name in (MERGE_FRONT, *MERGED):
+            shutil.rmtree(settings.datasets_dir / name, ignore_errors=True)
+
+
+@pytest.fixture(scope="module")
+def media(tmp_path_factory: pytest.TempPathFactory, settings: AppSettings) -> dict[str, Path]:
+    folder = tmp_path_factory.mktemp("api-corpus-media")
+    files = make_media(folder)
+    sample = settings.datasets_dir / SAMPLE_DATASET.removeprefix("datasets/")
+    return files | make_merge_zips(folder / "zips", sample)
 
 
 def _resolve(value: Any, media: dict[str, Path]) -> Any:
+    if isinstance(value, One):
+        return handle_file(str(media[value.name]))
     if isinstance(value, Up):
         return [handle_file(str(media[name])) for name in value.names]
     return value

@@ -36,13 +36,19 @@ from .api_helpers import (
     raw_call,
     sse_error_text,
 )
+from .merge_media import make_merge_zips
 
 REPO = Path(__file__).resolve().parents[2]
+SAMPLE_DATASET = "datasets/aloha_sim_sample"
 RGB_FORM = form_values(RGBEncoderConfig(vcodec="h264", preset="ultrafast"))
 DEPTH_FORM = depth_form_values(DepthEncoderConfig(preset="ultrafast"))
 CLOSE_WAIT_S = 45.0
 
-FILE_PARAMETERS = {("/load_compare_clip", "fls"), ("/load_depth", "fls")}
+FILE_PARAMETERS = {
+    ("/load_compare_clip", "fls"),
+    ("/load_depth", "fls"),
+    ("/add_merge_upload", "files"),
+}
 """Every upload parameter of the public API; the injection tests cover each."""
 
 
@@ -54,7 +60,11 @@ def _comparison(*labels: str) -> list[Any]:
 
 @dataclass(frozen=True)
 class Endpoint:
-    """An endpoint with an upload parameter, and how to check its session has nothing loaded."""
+    """An endpoint with an upload parameter, and how to check its session has nothing loaded.
+
+    ``follow_up`` is called after the refused upload; its ``follow_up_event`` data must hold
+    ``not_loaded``.
+    """
 
     name: str
     upload_source: str
@@ -62,6 +72,13 @@ class Endpoint:
     follow_up: str
     follow_up_args: list[Any]
     not_loaded: str
+    follow_up_event: str = "error"
+
+    def args(self, payload: Any) -> list[Any]:
+        """The endpoint's arguments with ``payload`` as its upload."""
+        if self.name == "/add_merge_upload":
+            return [payload]  # one file, not a list
+        return [self.upload_source, [payload], self.rate, 12]
 
 
 ENDPOINTS = {
@@ -80,6 +97,15 @@ ENDPOINTS = {
         "/run_depth_round_trip",
         [True, [], *DEPTH_FORM],
         "Load depth first",
+    ),
+    "/add_merge_upload": Endpoint(
+        "/add_merge_upload",
+        "",
+        None,
+        "/add_merge_source",
+        [SAMPLE_DATASET],
+        "1 source.",  # the sample alone: the refused upload added nothing before it
+        "complete",
     ),
 }
 
@@ -186,13 +212,11 @@ def test_server_path_as_upload_is_refused(
     path = _injected(kind, endpoint, settings, session_a)
     payload: Any = file_data(path, Path(path).name or "x") if shape == "filedata" else path
     session_b = uuid.uuid4().hex
-    event, data = raw_call(
-        live_app, endpoint, [spec.upload_source, [payload], spec.rate, 12], session_hash=session_b
-    )
+    event, data = raw_call(live_app, endpoint, spec.args(payload), session_hash=session_b)
     assert event == "error", f"{path} was accepted as an upload: {event} {data:.300}"
     # The refused call left the session as it was: nothing loaded.
     event, data = raw_call(live_app, spec.follow_up, spec.follow_up_args, session_hash=session_b)
-    assert event == "error"
+    assert event == spec.follow_up_event, data
     assert spec.not_loaded in sse_error_text(data)
 
 
@@ -216,6 +240,52 @@ def test_a_real_upload_passed_the_same_way_is_accepted(
     )
     assert event == "complete", sse_error_text(data)
     assert "10 frames" in data
+
+
+def _upload(live_app: str, path: Path) -> str:
+    """Upload ``path`` through Gradio's upload route; the server path it was stored at."""
+    with httpx.Client(timeout=60) as http, path.open("rb") as file:
+        sent = http.post(
+            live_app.rstrip("/") + "/gradio_api/upload", files={"files": (path.name, file)}
+        )
+    sent.raise_for_status()
+    return str(sent.json()[0])
+
+
+@pytest.fixture(scope="module")
+def merge_zips(tmp_path_factory: pytest.TempPathFactory, settings: AppSettings) -> dict[str, Path]:
+    sample = settings.datasets_dir / SAMPLE_DATASET.removeprefix("datasets/")
+    return make_merge_zips(tmp_path_factory.mktemp("api-security-zips"), sample)
+
+
+def test_a_real_dataset_zip_passed_the_same_way_is_accepted(
+    live_app: str, settings: AppSettings, merge_zips: dict[str, Path]
+) -> None:
+    """The control for the merge upload: unpacked inside the session's own folder."""
+    path = _upload(live_app, merge_zips["sample_zip"])
+    session = uuid.uuid4().hex
+    event, data = raw_call(
+        live_app, "/add_merge_upload", [file_data(path, "sample.zip")], session_hash=session
+    )
+    assert event == "complete", sse_error_text(data)
+    assert "aloha_sim_sample (uploaded)" in data
+    unpacked = list(settings.sessions_dir.glob("*/merge-uploads/*/aloha_sim_sample/meta/info.json"))
+    assert unpacked, "the zip was not unpacked in a session folder"
+
+
+@pytest.mark.parametrize("kind", ["dotdot_zip", "absolute_zip", "symlink_zip", "huge_zip"])
+def test_unsafe_zip_entries_write_nothing(
+    live_app: str, settings: AppSettings, merge_zips: dict[str, Path], kind: str
+) -> None:
+    path = _upload(live_app, merge_zips[kind])
+    session = uuid.uuid4().hex
+    event, data = raw_call(
+        live_app, "/add_merge_upload", [file_data(path, f"{kind}.zip")], session_hash=session
+    )
+    assert event == "error", data
+    assert sse_error_text(data), "a fault, not a refusal"
+    written = [p for p in settings.data_dir.rglob("*") if p.name in ("evil.txt", "link", "big.bin")]
+    assert written == []
 
 
 def test_refused_injection_keeps_the_sessions_own_clip(

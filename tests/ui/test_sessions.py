@@ -85,6 +85,18 @@ def test_a_new_store_removes_folders_left_by_a_previous_run(own_settings: AppSet
     assert own_settings.sessions_dir.is_dir()
 
 
+def test_a_new_store_removes_what_a_killed_merge_left(own_settings: AppSettings) -> None:
+    hidden = own_settings.datasets_dir / ".merged.merging-abc123"
+    fetched = own_settings.datasets_dir / ".merged.fetch-def456"
+    kept = own_settings.datasets_dir / "merged"
+    for folder in (hidden, fetched, kept):
+        (folder / "meta").mkdir(parents=True)
+    Sessions(own_settings)
+    assert not hidden.exists()
+    assert not fetched.exists()
+    assert kept.is_dir()  # a published dataset stays
+
+
 def test_clips_are_kept_on_disk_and_read_back_exactly(own_settings: AppSettings) -> None:
     state = SessionState.new(own_settings)
     clip = load_clip(own_settings.bundled_clip, max_frames=5)
