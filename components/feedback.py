@@ -17,7 +17,7 @@ from typing import ParamSpec, TypeVar
 
 import gradio as gr
 
-from components.state import Sessions
+from components.state import Sessions, SessionState
 from lerobot_video import LeRobotVideoError
 
 P = ParamSpec("P")
@@ -105,3 +105,16 @@ def failure_status(sessions: Sessions) -> Callable[[gr.Request], str]:
         return refused(sessions.get(request).last_error or "the action stopped; see the message.")
 
     return status
+
+
+def quietly(state: SessionState, work: Callable[[], R]) -> R:
+    """Run ``work``; a refusal is said on the page's status line, not in a toast.
+
+    The message is kept as the session's ``last_error`` (for the status line) and the error
+    re-raised invisible, so Gradio's ``.failure`` listeners run without a toast.
+    """
+    try:
+        with state.noting_errors():
+            return work()
+    except gr.Error as err:
+        raise gr.Error(str(err.message), visible=False, print_exception=False) from err

@@ -7,7 +7,7 @@ from typing import Any, TypeVar
 
 import gradio as gr
 
-from components.feedback import failure_status
+from components.feedback import failure_status, quietly
 from components.inspect.episode import probe_pixel, show_episode, show_frame
 from components.inspect.handlers import (
     clear_inspect,
@@ -19,7 +19,7 @@ from components.inspect.handlers import (
 from components.inspect.layout import InspectPage, build_inspect_page
 from components.inspect.sources import dataset_choices, local_datasets
 from components.settings_link import depth_form_updates, rgb_form_updates
-from components.state import AppSettings, Sessions, SessionState
+from components.state import AppSettings, Sessions
 from lerobot_video import DepthEncoderConfig, LeRobotVideoError, RGBEncoderConfig
 
 R = TypeVar("R")
@@ -53,15 +53,6 @@ PAUSE_ALL_JS = """
   if (all.length) all.forEach((video) => { video.currentTime = all[0].currentTime; });
 }
 """
-
-
-def _quietly(state: SessionState, work: Callable[[], R]) -> R:
-    """Run ``work``; a refusal is said on the page's status line, not in a toast."""
-    try:
-        with state.noting_errors():
-            return work()
-    except gr.Error as err:
-        raise gr.Error(str(err.message), visible=False, print_exception=False) from err
 
 
 def render(sessions: Sessions, settings: AppSettings) -> InspectPage:
@@ -129,7 +120,7 @@ def _wire_open(page: InspectPage, sessions: Sessions, settings: AppSettings) -> 
         progress: gr.Progress = gr.Progress(),  # noqa: B008 - Gradio injects the tracker
     ) -> str:
         state = sessions.get(request)
-        return _quietly(state, lambda: open_hub(state, settings, repo, revision, token, progress))
+        return quietly(state, lambda: open_hub(state, settings, repo, revision, token, progress))
 
     def local(
         chosen: Any,
@@ -137,7 +128,7 @@ def _wire_open(page: InspectPage, sessions: Sessions, settings: AppSettings) -> 
         progress: gr.Progress = gr.Progress(),  # noqa: B008 - Gradio injects the tracker
     ) -> str:
         state = sessions.get(request)
-        return _quietly(state, lambda: open_local(state, settings, chosen, progress))
+        return quietly(state, lambda: open_local(state, settings, chosen, progress))
 
     cleared = [page.status, page.results, page.plot, page.readout, page.episode_status]
     cleared += [*page.players, *page.images]
@@ -176,7 +167,7 @@ def wire_default(page: InspectPage, tab: gr.Tab, sessions: Sessions, settings: A
         if state.inspect.reader is not None or not chosen:
             # Already showing a dataset: the chain stops here, silently.
             raise gr.Error("A dataset is open.", visible=False, print_exception=False)
-        return _quietly(state, lambda: open_local(state, settings, chosen, gr.Progress()))
+        return quietly(state, lambda: open_local(state, settings, chosen, gr.Progress()))
 
     listed = tab.select(first, None, page.local, api_visibility="private", queue=False)
     opened = listed.then(local, page.local, page.status, api_visibility="private", preprocess=False)
@@ -199,7 +190,7 @@ def _episode_fn(sessions: Sessions) -> Callable[..., list[Any]]:
         progress: gr.Progress = gr.Progress(),  # noqa: B008 - Gradio injects the tracker
     ) -> list[Any]:
         state = sessions.get(request)
-        return _quietly(state, lambda: show_episode(state, index, progress))
+        return quietly(state, lambda: show_episode(state, index, progress))
 
     return episode
 
@@ -207,7 +198,7 @@ def _episode_fn(sessions: Sessions) -> Callable[..., list[Any]]:
 def _frame_fn(sessions: Sessions) -> Callable[..., list[Any]]:
     def frame(index: Any, unit: Any, request: gr.Request) -> list[Any]:
         state = sessions.get(request)
-        return _quietly(state, lambda: show_frame(state, index, unit))
+        return quietly(state, lambda: show_frame(state, index, unit))
 
     return frame
 
@@ -256,7 +247,7 @@ def _wire_probe(page: InspectPage, image: gr.Image, slot: int, sessions: Session
     def probe(index: Any, unit: Any, evt: gr.SelectData, request: gr.Request) -> list[Any]:
         state = sessions.get(request)
         probe_pixel(state, slot, evt.index)
-        return _quietly(state, lambda: show_frame(state, index, unit))
+        return quietly(state, lambda: show_frame(state, index, unit))
 
     image.select(
         probe,
@@ -277,7 +268,7 @@ def _wire_push(page: InspectPage, sessions: Sessions) -> None:
         progress: gr.Progress = gr.Progress(),  # noqa: B008 - Gradio injects the tracker
     ) -> str:
         state = sessions.get(request)
-        return _quietly(state, lambda: push_to_hub(state, repo, token, private, progress))
+        return quietly(state, lambda: push_to_hub(state, repo, token, private, progress))
 
     pushed = page.push.click(
         push,

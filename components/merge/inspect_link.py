@@ -13,13 +13,12 @@ from typing import Any
 
 import gradio as gr
 
-from components.feedback import failure_status
+from components.feedback import failure_status, quietly
 from components.inspect.episode import show_episode, show_frame
 from components.inspect.handlers import open_local, show_dataset
 from components.inspect.layout import InspectPage
 from components.inspect.sources import SHARED_PREFIX, dataset_choices, local_datasets
 from components.merge.layout import MergePage
-from components.merge.tab import quietly
 from components.state import AppSettings, Sessions
 
 

@@ -7,7 +7,7 @@ from typing import Any, TypeVar
 
 import gradio as gr
 
-from components.feedback import failure_status
+from components.feedback import failure_status, quietly
 from components.inspect.sources import dataset_choices, local_datasets
 from components.merge.handlers import (
     add_example,
@@ -28,15 +28,6 @@ from components.state import AppSettings, Sessions, SessionState
 
 R = TypeVar("R")
 Action = Callable[[SessionState, object], str]
-
-
-def quietly(state: SessionState, work: Callable[[], R]) -> R:
-    """Run ``work``; a refusal is said on the page's status line, not in a toast."""
-    try:
-        with state.noting_errors():
-            return work()
-    except gr.Error as err:
-        raise gr.Error(str(err.message), visible=False, print_exception=False) from err
 
 
 def render(sessions: Sessions, settings: AppSettings) -> MergePage:
