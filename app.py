@@ -114,6 +114,12 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         help="encodes served at once; more wait in the queue (default: the CPU count)",
     )
     parser.add_argument(
+        "--max-datasets-mb",
+        type=int,
+        default=5000,
+        help="most MB the shared datasets folder may hold; merges beyond it are refused",
+    )
+    parser.add_argument(
         "--idle-minutes",
         type=float,
         default=30.0,
@@ -123,6 +129,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     for name, value in (
         ("--max-upload-mb", args.max_upload_mb),
         ("--media-slots", args.media_slots),
+        ("--max-datasets-mb", args.max_datasets_mb),
     ):
         if value < 1:
             parser.error(f"{name} must be at least 1, got {value}")
@@ -141,6 +148,7 @@ def main(argv: list[str] | None = None) -> None:
         args.max_upload_mb,
         media_slots=args.media_slots,
         idle_session_s=60 * args.idle_minutes,
+        max_datasets_mb=args.max_datasets_mb,
     )
     build_app(settings).launch(
         server_name=args.host,
@@ -155,6 +163,7 @@ def make_settings(
     *,
     media_slots: int = 2,
     idle_session_s: float = 1800.0,
+    max_datasets_mb: int = 5000,
 ) -> AppSettings:
     """Settings for a data folder (created if missing) and the bundled sample clip."""
     data_dir = data_dir.resolve()
@@ -166,6 +175,7 @@ def make_settings(
         max_upload_mb=max_upload_mb,
         media_slots=max(1, media_slots),
         idle_session_s=idle_session_s,
+        max_datasets_mb=max_datasets_mb,
     )
 
 

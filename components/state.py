@@ -55,12 +55,15 @@ class AppSettings:
             more requests wait in Gradio's queue.
         idle_session_s: Seconds without a request after which a session that is not
             recording is closed (its folder removed); tabs that close are closed at once.
+        max_datasets_mb: Most megabytes the shared datasets folder may hold; a merge that
+            would pass it is refused (merges are what adds to it).
     """
 
     data_dir: Path
     bundled_clip: Path
     bundled_depth: Path
     max_upload_mb: int = 200
+    max_datasets_mb: int = 5000
     max_frames: int = 300
     media_slots: int = 2
     idle_session_s: float = 1800.0

@@ -7,6 +7,7 @@ session's merge state into component updates. Refusals are ``gr.Error``s in user
 
 from __future__ import annotations
 
+import shutil
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -281,6 +282,22 @@ def _ready_plan(merge: MergeSession, limits: ChunkingConfig) -> Any:
     return run_media_work(plan_merge, sources, rename=rename or None, drop=drop, chunking=limits)
 
 
+def _size(folder: Path) -> int:
+    """Bytes of the files under ``folder`` (a Hub source's cached metadata: small)."""
+    return sum(p.stat().st_size for p in folder.rglob("*") if p.is_file())
+
+
+def _check_room(settings: AppSettings, adding: int) -> None:
+    """Refuse when the shared datasets folder, with ``adding`` more bytes, passes its limit."""
+    used, limit = _size(settings.datasets_dir), settings.max_datasets_mb * 1_000_000
+    if used + adding > limit:
+        raise gr.Error(
+            f"The shared datasets folder holds {used / 1e6:.0f} MB and this merge needs about "
+            f"{adding / 1e6:.0f} MB more; its limit is {settings.max_datasets_mb} MB "
+            f"(--max-datasets-mb). Remove datasets from it, or merge fewer sources."
+        )
+
+
 @shows_library_errors
 def run_merge(
     state: SessionState,
@@ -303,7 +320,13 @@ def run_merge(
         def report(done: int, total: int, what: str) -> None:
             progress((done, total) if total else None, desc=f"Merging: {what}"[:80])
 
+        _check_room(settings, sum(_size(s.root) for s in plan.sources))
         result = run_media_work(execute_merge, plan, folder, progress=report)
+        try:
+            _check_room(settings, 0)
+        except gr.Error:
+            shutil.rmtree(result.root, ignore_errors=True)  # past the limit: not kept
+            raise
         merge.result = result
         progress(None, desc="Verifying the merged dataset")
         merge.verification = check = run_media_work(verify_merge, plan, result.root)

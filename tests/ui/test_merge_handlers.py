@@ -335,6 +335,20 @@ def test_run_before_sources_is_refused(state: SessionState, data: AppSettings) -
         zip_merged(state, NO_PROGRESS)
 
 
+def test_a_merge_past_the_datasets_limit_is_refused(tmp_path: Path) -> None:
+    settings = app.make_settings(tmp_path / "data", max_datasets_mb=1)
+    assert ensure_sample_dataset(settings) is not None
+    state = SessionState.new(settings)
+    try:
+        add_example(state, settings, NO_PROGRESS)
+        with pytest.raises(gr.Error, match=r"limit is 1 MB \(--max-datasets-mb\)"):
+            run_merge(state, settings, ("too_big", 100, 200), NO_PROGRESS)
+        assert not (settings.datasets_dir / "too_big").exists()
+        assert [p.name for p in settings.datasets_dir.iterdir()] == ["aloha_sim_sample"]
+    finally:
+        _close(state)
+
+
 def test_merge_writes_a_verified_dataset(state: SessionState, data: AppSettings) -> None:
     add_example(state, data, NO_PROGRESS)
     status = run_merge(state, data, ("merged_sample", 1, 1), NO_PROGRESS)
