@@ -43,6 +43,7 @@ class TestLimits:
         [
             (["--media-slots", "0"], "--media-slots must be at least 1, got 0"),
             (["--max-upload-mb", "-3"], "--max-upload-mb must be at least 1, got -3"),
+            (["--max-datasets-mb", "0"], "--max-datasets-mb must be at least 1, got 0"),
             (["--idle-minutes", "0"], "--idle-minutes must be more than 0, got 0.0"),
             (["--idle-minutes", "nan"], "--idle-minutes must be more than 0, got nan"),
         ],
@@ -58,12 +59,16 @@ class TestLimits:
     def test_settings_carry_the_limits(self, tmp_path: object) -> None:
         from pathlib import Path
 
-        settings = app.make_settings(Path(str(tmp_path)), 50, media_slots=3, idle_session_s=90)
+        settings = app.make_settings(
+            Path(str(tmp_path)), 50, media_slots=3, idle_session_s=90, max_datasets_mb=70
+        )
         assert (settings.max_upload_mb, settings.media_slots, settings.idle_session_s) == (
             50,
             3,
             90,
         )
+        assert settings.max_datasets_mb == 70
+        assert app.parse_args(["--max-datasets-mb", "70"]).max_datasets_mb == 70
         assert settings.cache_dir == settings.data_dir / "cache"
         assert settings.sessions_dir == settings.data_dir / "sessions"
 
