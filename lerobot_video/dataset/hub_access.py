@@ -67,7 +67,7 @@ def is_network_error(err: BaseException) -> bool:
     return bool(names & {"TransportError", "ConnectionError", "TimeoutError"})
 
 
-def _short(err: BaseException) -> str:
+def first_line(err: BaseException) -> str:
     """The first line of an error, without the request details huggingface_hub appends."""
     return (str(err).strip().splitlines() or [type(err).__name__])[0]
 
@@ -80,7 +80,7 @@ def as_media_error(name: str) -> Iterator[None]:
     except Exception as err:
         if not is_network_error(err) and not isinstance(err, OSError):
             raise
-        raise MediaError(f"Reading {name!r} from the Hub failed: {_short(err)}.") from err
+        raise MediaError(f"Reading {name!r} from the Hub failed: {first_line(err)}.") from err
 
 
 @contextlib.contextmanager
@@ -101,7 +101,7 @@ def hub_errors(repo_id: str, revision: str | None, *, what: str = "") -> Iterato
     except errors.LocalEntryNotFoundError as err:
         raise HubUnreachableError(
             f"Dataset {repo_id!r}{at} is not in the local Hugging Face cache and the Hub is "
-            f"offline or unreachable ({_short(err)}). Connect once to cache it."
+            f"offline or unreachable ({first_line(err)}). Connect once to cache it."
         ) from err
     except errors.EntryNotFoundError as err:
         raise HubNotFoundError(f"Dataset {repo_id!r}{at} has no file {what!r}.") from err
@@ -112,12 +112,12 @@ def hub_errors(repo_id: str, revision: str | None, *, what: str = "") -> Iterato
                 f"The Hub refused access to {repo_id!r} (HTTP {status}): the token is invalid "
                 f"or cannot do this."
             ) from err
-        raise HubUnreachableError(f"The Hub failed on {repo_id!r}: {_short(err)}.") from err
+        raise HubUnreachableError(f"The Hub failed on {repo_id!r}: {first_line(err)}.") from err
     except Exception as err:
         if not is_network_error(err):
             raise
         raise HubUnreachableError(
-            f"Cannot reach the Hub for {repo_id!r} ({_short(err)}). Check the network, or set "
+            f"Cannot reach the Hub for {repo_id!r} ({first_line(err)}). Check the network, or set "
             f"HF_HUB_OFFLINE=1 to open datasets already cached."
         ) from err
 

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from lerobot_video.dataset.hub_access import check_repo_id, hub_errors, hub_library
+from lerobot_video.dataset.hub_access import check_repo_id, first_line, hub_errors, hub_library
 from lerobot_video.dataset.reader import open_dataset
 from lerobot_video.errors import ConfigError, HubUnreachableError
 
@@ -133,17 +133,13 @@ def _preupload(
                     raise
                 raise HubUnreachableError(
                     f"Uploading to {repo_id!r} stopped after {done / 1e6:.1f} MB "
-                    f"({_short_cause(err)}). Push again: what arrived is not sent twice."
+                    f"({first_line(err.__cause__ or err)}). Push again: what arrived is not "
+                    f"sent twice."
                 ) from err
             done += batch_bytes
             if progress:
                 progress(done, total, f"Uploaded {done / 1e6:.1f} of {total / 1e6:.1f} MB")
             batch, batch_bytes = [], 0
-
-
-def _short_cause(err: BaseException) -> str:
-    cause = err.__cause__ or err
-    return (str(cause).strip().splitlines() or [type(cause).__name__])[0]
 
 
 def _retag(api: Any, repo_id: str, commit: str) -> None:

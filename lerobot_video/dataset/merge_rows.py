@@ -65,23 +65,17 @@ class Packer:
         self._path_of, self._limit, self._chunks = path_of, limit_mb * _MIB, chunks
         self._slot, self._groups, self._bytes = (0, 0), list[pa.Table](), 0
 
-    def place(self, num_bytes: int) -> tuple[int, int]:
-        """The (chunk, file) that will hold rows of ``num_bytes``; a full file is written first."""
-        if self._groups and self._bytes + num_bytes >= self._limit:
+    def add(self, table: pa.Table) -> tuple[int, int]:
+        """Add one episode's rows; returns the (chunk, file) that holds them.
+
+        A file that would pass the limit is written first and the next one started.
+        """
+        if self._groups and self._bytes + table.nbytes >= self._limit:
             self.flush()
             self._slot = next_file_indices(*self._slot, self._chunks)
-        return self._slot
-
-    def append(self, table: pa.Table) -> None:
-        """Add rows to the current file (after :meth:`place`)."""
         self._groups.append(table)
         self._bytes += table.nbytes
-
-    def add(self, table: pa.Table) -> tuple[int, int]:
-        """Add one episode's rows; returns the (chunk, file) that holds them."""
-        slot = self.place(table.nbytes)
-        self.append(table)
-        return slot
+        return self._slot
 
     def flush(self) -> None:
         """Write the current file (if it has rows)."""
