@@ -14,6 +14,8 @@ import gradio as gr
 from components.compare import tab as compare_tab
 from components.depth import tab as depth_tab
 from components.inspect import tab as inspect_tab
+from components.learn import tab as learn_tab
+from components.learn.carry import CarryTargets
 from components.merge import tab as merge_tab
 from components.merge.inspect_link import wire_open_in_inspect
 from components.record import tab as record_tab
@@ -32,7 +34,8 @@ Choose, measure and record how robot camera streams are stored in LeRobot datase
 **Record**: record episodes from a camera into a dataset ·
 **Depth**: see what 12-bit depth keeps, in mm or m ·
 **Inspect**: open a dataset on the Hub or on disk and see how its videos are really encoded ·
-**Merge**: join datasets into one, with a plan of what must match and a check of the result.
+**Merge**: join datasets into one, with a plan of what must match and a check of the result ·
+**Learn**: why LeRobot stores cameras as AV1, yuv420p, g=2, crf=30, shown by real encodings.
 Settings carry from page to page, and *Link to these settings* shares them."""
 
 
@@ -63,6 +66,8 @@ def build_app(settings: AppSettings) -> gr.Blocks:
                 inspect = inspect_tab.render(sessions, settings)
             with gr.Tab("Merge", id="merge", elem_id="merge-page") as merge_tab_block:
                 merge = merge_tab.render(sessions, settings)
+            with gr.Tab("Learn", id="learn", elem_id="learn-page"):
+                learn = learn_tab.render(sessions, settings)
         pages = Pages(
             compare_forms=list(compare.forms),
             record_rgb=record.rgb_form,
@@ -80,6 +85,17 @@ def build_app(settings: AppSettings) -> gr.Blocks:
         inspect_tab.wire_carry(inspect, sessions, tabs, compare.forms[0], depth.form)
         merge_tab.wire_listing(merge, merge_tab_block, sessions, settings)
         wire_open_in_inspect(merge, sessions, settings, tabs, inspect)
+        learn_tab.wire_carry(
+            learn,
+            CarryTargets(
+                tabs=tabs,
+                record_rgb_box=record.rgb_accordion,
+                record_rgb=record.rgb_form,
+                record_depth_box=record.depth_accordion,
+                record_depth=record.depth_form,
+                compare_first=compare.forms[0],
+            ),
+        )
         # A closed tab's camera, recorder, results and folder go at once.
         demo.unload(sessions.close)
     return demo

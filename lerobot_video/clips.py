@@ -30,6 +30,9 @@ BUNDLED_RGB_CLIP = Path(__file__).resolve().parents[1] / "assets" / "aloha_sim_r
 BUNDLED_DEPTH_CLIP = BUNDLED_RGB_CLIP.with_name("aloha_sim_depth_ep0.npz")
 """Depth of the sample clip, (100, 480, 640) float32 metres."""
 
+BUNDLED_PUSHT_CLIP = BUNDLED_RGB_CLIP.with_name("pusht_96_rgb_ep0.npz")
+"""A Push-T episode, (72, 96, 96, 3) uint8 at 10 fps: the published study's PushT size."""
+
 VIDEO_SUFFIXES = (".mp4", ".mkv", ".mov", ".webm", ".avi")
 """Video files accepted as a clip."""
 

@@ -91,6 +91,13 @@ class HubUnreachableError(LeRobotVideoError, ConnectionError):
     """The Hub cannot be reached (network down, or offline without a cached copy)."""
 
 
+class WorkerLostError(LeRobotVideoError, RuntimeError):
+    """A worker process running part of a job stopped before returning.
+
+    It was killed or ran out of memory; the finished parts are kept and a rerun resumes.
+    """
+
+
 def path_argument(value: object, name: str = "path") -> Path:
     """``value`` as a :class:`Path`, refusing what is not a non-empty str or path.
 

@@ -31,6 +31,7 @@ from lerobot_video.errors import (
     MergeConflictError,
     MetadataError,
     MissingDependencyError,
+    WorkerLostError,
 )
 
 _BASES: list[tuple[type[Exception], type[BaseException]]] = [
@@ -47,6 +48,7 @@ _BASES: list[tuple[type[Exception], type[BaseException]]] = [
     (HubNotFoundError, FileNotFoundError),
     (HubAccessError, PermissionError),
     (HubUnreachableError, ConnectionError),
+    (WorkerLostError, RuntimeError),
 ]
 
 

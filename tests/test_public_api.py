@@ -180,4 +180,8 @@ def test_readme_code_blocks_run(
     cameras = ["observation.images.top", "observation.images.top_depth"]
     assert [f.key for f in report.features] == cameras  # type: ignore[attr-defined]
     assert list(copies) == cameras  # type: ignore[call-overload]
+    study, best = namespace["study"], namespace["best"]
+    assert len(study.rows) == 8  # type: ignore[attr-defined]
+    assert study.csv_path == Path("data/study/study.csv")  # type: ignore[attr-defined]
+    assert best.proposal["avg_psnr"] >= best.min_psnr_db  # type: ignore[attr-defined]
     assert sorted(os.listdir(scratch)) == ["assets", "cam.mp4", "data", "depth.mp4"]

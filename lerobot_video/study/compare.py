@@ -218,7 +218,8 @@ def output_folder(output_dir: object) -> Path:
     return out
 
 
-def _check_inputs(frames: npt.NDArray[np.uint8], fps: object, samples: int) -> None:
+def check_rgb_frames(frames: object) -> None:
+    """Refuse anything but RGB frames, (N, H, W, 3) uint8 with N >= 1 (ConfigError)."""
     shape = getattr(frames, "shape", type(frames).__name__)
     if (
         not isinstance(frames, np.ndarray)
@@ -228,6 +229,10 @@ def _check_inputs(frames: npt.NDArray[np.uint8], fps: object, samples: int) -> N
         or not len(frames)
     ):
         raise ConfigError(f"frames must be (N, H, W, 3) uint8 with N >= 1, got {shape}.")
+
+
+def _check_inputs(frames: npt.NDArray[np.uint8], fps: object, samples: int) -> None:
+    check_rgb_frames(frames)
     if isinstance(fps, bool) or not isinstance(fps, int) or fps < 1:
         raise ConfigError(f"fps must be an integer >= 1, got {fps!r}.")
     if isinstance(samples, bool) or not isinstance(samples, int) or samples < 1:

@@ -20,6 +20,7 @@ from typing import Any, Literal
 import numpy as np
 import numpy.typing as npt
 
+from lerobot_video.clips import Clip
 from lerobot_video.codec.browser import browser_support
 from lerobot_video.codec.decode import clear_decoder_cache, decode_depth_codes, decode_frames
 from lerobot_video.codec.probe import probe_video
@@ -168,6 +169,33 @@ def episode_frames(
         return decode_frames(video.path, times)
     codes = decode_depth_codes(video.path, times)
     return dequantize_depth(codes, video.quantization, output_unit=depth_unit).reshape(codes.shape)
+
+
+def episode_clip(video: EpisodeVideo, *, max_frames: int | None = None) -> Clip:
+    """An RGB camera's episode as a :class:`~lerobot_video.Clip`, to study or compare.
+
+    The frames are decoded from the dataset's video, so a study of them measures re-encoding
+    what is already compressed: its fidelity is against the decoded frames, not the scene.
+
+    Args:
+        video: An RGB episode copy from :func:`episode_videos`.
+        max_frames: Keep only the first frames, >= 1; None for all.
+
+    Raises:
+        ConfigError: ``video`` is a depth camera, or ``max_frames`` is not a positive integer.
+        MediaError: The copy cannot be decoded.
+    """
+    if video.quantization is not None:
+        raise ConfigError(
+            f"{video.key} is a depth camera; a codec study takes RGB frames. Pick a colour camera."
+        )
+    if max_frames is not None and (
+        isinstance(max_frames, bool) or not isinstance(max_frames, int) or max_frames < 1
+    ):
+        raise ConfigError(f"max_frames must be a positive integer or None, got {max_frames!r}.")
+    count = video.num_frames if max_frames is None else min(max_frames, video.num_frames)
+    frames = episode_frames(video, list(range(count)))
+    return Clip(name=f"{video.key} episode {video.episode_index}", frames=frames, fps=video.fps)
 
 
 def episode_browser_clip(

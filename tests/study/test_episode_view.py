@@ -23,6 +23,7 @@ from lerobot_video import (
     FrameIndexError,
     create_dataset,
     episode_browser_clip,
+    episode_clip,
     episode_frames,
     episode_videos,
     open_dataset,
@@ -133,3 +134,18 @@ def test_refusals(dataset: Path, tmp_path: Path) -> None:
     video = episode_videos(reader, 1, tmp_path)["cam"]
     with pytest.raises(FrameIndexError, match=r"must be in \[0, 7\)"):
         episode_frames(video, [7])
+
+
+def test_an_rgb_episode_becomes_a_clip_to_study(dataset: Path, tmp_path: Path) -> None:
+    reader = open_dataset(dataset)
+    copies = episode_videos(reader, 1, tmp_path)
+    clip = episode_clip(copies["cam"])
+    assert clip.fps == copies["cam"].fps
+    assert clip.name == "cam episode 1"
+    np.testing.assert_array_equal(clip.frames, reader.frames("cam", 1))
+    short = episode_clip(copies["cam"], max_frames=3)
+    np.testing.assert_array_equal(short.frames, clip.frames[:3])
+    with pytest.raises(ConfigError, match="depth camera"):
+        episode_clip(copies["depth"])
+    with pytest.raises(ConfigError, match="max_frames must be a positive integer"):
+        episode_clip(copies["cam"], max_frames=0)

@@ -1,0 +1,1 @@
+"""The Learn page: lessons on encoder settings, each measured on a real encoding."""
