@@ -88,7 +88,7 @@ from lerobot_video.errors import (
     MissingDependencyError,
     WorkerLostError,
 )
-from lerobot_video.executor import Executor, InlineExecutor, LocalExecutor
+from lerobot_video.executor import Executor, InlineExecutor, LocalExecutor, RayExecutor
 from lerobot_video.metrics import QualityMetrics, compute_quality
 from lerobot_video.preview import (
     COLORMAPS,
@@ -240,6 +240,7 @@ __all__ = [
     "PushResult",
     "QualityMetrics",
     "RGBEncoderConfig",
+    "RayExecutor",
     "RealSenseSource",
     "Recommendation",
     "Recorder",

@@ -36,7 +36,7 @@ RANKS: dict[str, int] = {
     "optional": 1,
     "depth": 1,
     "metrics": 1,
-    "executor": 1,
+    "executor": 2,
     "config": 2,
     "codec": 3,
     "clips": 4,
