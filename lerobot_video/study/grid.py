@@ -69,7 +69,7 @@ class StudyGrid:
                 f"Fewer values per knob, or several smaller studies."
             )
         if not self.configs():
-            reasons = "; ".join(reason for _, reason in self.skipped()[:3])
+            reasons = " ".join(dict.fromkeys(reason for _, reason in self.skipped()))
             raise ConfigError(f"No combination of the grid is a valid encoder config: {reasons}")
 
     def _combinations(self) -> list[dict[str, Any]]:
