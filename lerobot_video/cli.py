@@ -19,6 +19,9 @@ from pathlib import Path
 from typing import Any
 
 from lerobot_video.clips import BUNDLED_PUSHT_CLIP, BUNDLED_RGB_CLIP, load_clip
+from lerobot_video.codec.encode import encode_video
+from lerobot_video.codec.options import codec_options
+from lerobot_video.config import RGBEncoderConfig
 from lerobot_video.dataset.hub import open_hub_dataset
 from lerobot_video.dataset.report import DatasetReport, encoding_report
 from lerobot_video.errors import (
@@ -186,6 +189,68 @@ def _recommend(args: argparse.Namespace) -> int:
     return 0
 
 
+RGB_FIELDS = ("vcodec", "pix_fmt", "g", "crf", "preset", "fast_decode", "extra_options")
+"""The RGB encoder's fields, as flags ``--rgb_encoder.<field>`` (LeRobot's names)."""
+
+
+def _crf(text: str) -> float | int | None:
+    if text.lower() == "none":
+        return None
+    value = float(text)
+    return int(value) if value.is_integer() else value
+
+
+def _options(text: str) -> dict[str, Any]:
+    try:
+        value = json.loads(text)
+    except ValueError as err:
+        raise argparse.ArgumentTypeError(f"not JSON: {err}") from err
+    if not isinstance(value, dict):
+        raise argparse.ArgumentTypeError('give a JSON object such as \'{"tune": "film"}\'')
+    return value
+
+
+def _add_rgb_encoder(parser: argparse.ArgumentParser) -> None:
+    """``--rgb_encoder.<field>``, with LeRobot's documented spellings as aliases."""
+    kinds: dict[str, Callable[[str], Any]] = {
+        "vcodec": str,
+        "pix_fmt": str,
+        "g": _int_or_none,
+        "crf": _crf,
+        "preset": _preset,
+        "fast_decode": int,
+        "extra_options": _options,
+    }
+    for field, kind in kinds.items():
+        parser.add_argument(
+            f"--rgb_encoder.{field}",
+            f"--dataset.rgb_encoder.{field}",
+            f"--dataset.camera_encoder.{field}",
+            dest=f"rgb_{field}",
+            type=kind,
+            metavar="VALUE",
+        )
+
+
+def _rgb_config(args: argparse.Namespace) -> RGBEncoderConfig:
+    """The config from the flags given; LeRobot's default for each one left out."""
+    given = {f: getattr(args, f"rgb_{f}") for f in RGB_FIELDS}
+    return RGBEncoderConfig(**{f: v for f, v in given.items() if v is not None})
+
+
+def _encode(args: argparse.Namespace) -> int:
+    clip = _clip(args.clip)
+    config = _rgb_config(args)
+    info = encode_video(clip.frames, args.output, fps=args.fps or clip.fps, config=config)
+    size = Path(args.output).stat().st_size
+    if args.json:
+        _print_json({"output": args.output, "size_bytes": size, "info": info})
+    else:
+        options = ", ".join(f"{k}={v}" for k, v in codec_options(config).items())
+        print(f"{args.output}: {len(clip.frames)} frames, {size:,} bytes ({options})")
+    return 0
+
+
 def _int_or_none(text: str) -> int | None:
     return None if text.lower() == "none" else int(text)
 
@@ -209,21 +274,35 @@ def _add_work_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--workers", type=int, default=None, help="tasks at once (default: cores)")
 
 
-def _parser() -> argparse.ArgumentParser:
-    codes = "\n".join(f"  {code}  {meaning}" for code, meaning in EXIT_CODES.items())
-    parser = argparse.ArgumentParser(
-        prog="lerobot-video",
-        description="LeRobot's video contract from the command line.",
-        epilog=f"exit codes:\n{codes}",
-        formatter_class=argparse.RawDescriptionHelpFormatter,
-    )
-    parser.add_argument("--debug", action="store_true", help="show tracebacks")
-    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+Commands = Any  # argparse's private _SubParsersAction
+
+
+def _add_info(commands: Commands) -> None:
     info = commands.add_parser("info", help="the encoding report of a dataset (folder or Hub)")
     info.add_argument("dataset", help="a dataset folder, or a Hub repo id (HF_TOKEN if private)")
     info.add_argument("--revision", help="Hub branch, tag or commit (default: as LeRobot picks)")
     info.add_argument("--json", action="store_true", help="the report as JSON")
     info.set_defaults(run=_info)
+
+
+def _add_encode(commands: Commands) -> None:
+    encode = commands.add_parser(
+        "encode",
+        help="encode a clip as LeRobot stores a camera",
+        description="Flags: --rgb_encoder.<field> for vcodec, pix_fmt, g, crf, preset, "
+        "fast_decode, extra_options (JSON); LeRobot's --dataset.rgb_encoder.<field> and "
+        "--dataset.camera_encoder.<field> spellings are accepted. Unset fields take "
+        "LeRobot's defaults (libsvtav1, yuv420p, g=2, crf=30).",
+    )
+    encode.add_argument("clip", help="aloha, pusht, an .npz, a video or image file")
+    encode.add_argument("output", type=Path, help="the MP4 to write")
+    encode.add_argument("--fps", type=int, help="frames per second (default: the clip's)")
+    encode.add_argument("--json", action="store_true", help="the info block as JSON")
+    _add_rgb_encoder(encode)
+    encode.set_defaults(run=_encode)
+
+
+def _add_study(commands: Commands) -> None:
     study = commands.add_parser("study", help="clips x encoder grid: size, load time, fidelity")
     study.add_argument("--clips", nargs="+", default=["aloha"], help="aloha, pusht, or files")
     study.add_argument("--vcodec", nargs="+", default=["libsvtav1", "h264", "hevc"])
@@ -235,6 +314,9 @@ def _parser() -> argparse.ArgumentParser:
     study.add_argument("--json", action="store_true", help="a JSON summary on stdout")
     _add_work_options(study)
     study.set_defaults(run=_study)
+
+
+def _add_recommend(commands: Commands) -> None:
     recommend = commands.add_parser("recommend", help="the smallest encoding meeting a target")
     recommend.add_argument("clip", help="aloha, pusht, or a clip file")
     recommend.add_argument("--min-psnr", type=float, help="dB (default: LeRobot default's)")
@@ -247,6 +329,20 @@ def _parser() -> argparse.ArgumentParser:
     recommend.add_argument("--json", action="store_true", help="the result as JSON")
     _add_work_options(recommend)
     recommend.set_defaults(run=_recommend, num_samples=20)
+
+
+def _parser() -> argparse.ArgumentParser:
+    codes = "\n".join(f"  {code}  {meaning}" for code, meaning in EXIT_CODES.items())
+    parser = argparse.ArgumentParser(
+        prog="lerobot-video",
+        description="LeRobot's video contract from the command line.",
+        epilog=f"exit codes:\n{codes}",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument("--debug", action="store_true", help="show tracebacks")
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    for add in (_add_info, _add_encode, _add_study, _add_recommend):
+        add(commands)
     return parser
 
 

@@ -3,23 +3,27 @@
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 
-from lerobot_video import PUBLISHED_COLUMNS
+from lerobot_video import PUBLISHED_COLUMNS, probe_video
 
 ROOT = Path(__file__).resolve().parents[1]
 FIXTURE = ROOT / "tests" / "fixtures" / "lerobot_dataset" / "data"
 SCRIPT = shutil.which("lerobot-video", path=str(Path(sys.executable).parent))
 
 
-def run(*args: str, cwd: Path = ROOT) -> subprocess.CompletedProcess[str]:
+def run(
+    *args: str, cwd: Path = ROOT, env: dict[str, str] | None = None
+) -> subprocess.CompletedProcess[str]:
     assert SCRIPT is not None, "the console script is not installed (pip install -e .)"
-    env = {"SVT_LOG": "1", "PATH": "/usr/bin:/bin", "HOME": str(cwd)}
+    env = {"SVT_LOG": "1", "PATH": "/usr/bin:/bin", "HOME": str(cwd), **(env or {})}
     return subprocess.run(
         [SCRIPT, *args], capture_output=True, text=True, cwd=cwd, env=env, timeout=240
     )
@@ -122,3 +126,69 @@ def test_recommend_prints_a_proposal_as_json(tmp_path: Path) -> None:
     assert found["proposal_row"]["avg_psnr"] >= found["min_psnr_db"]
     assert 0 < found["size_saving"] < 1
     assert found["default"]["vcodec"] == "libsvtav1"
+
+
+def test_encode_takes_lerobots_flag_spellings(tmp_path: Path) -> None:
+    done = run("encode", "pusht", str(tmp_path / "cam.mp4"), "--dataset.rgb_encoder.vcodec",
+               "h264", "--rgb_encoder.crf", "23", "--dataset.camera_encoder.g", "4", "--json",
+               cwd=tmp_path)  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    info = json.loads(done.stdout)["info"]
+    assert (info["video.codec"], info["video.g"], info["video.crf"]) == ("h264", 4, 23)
+    facts = probe_video(tmp_path / "cam.mp4")
+    assert (facts.codec, facts.num_frames, facts.width) == ("h264", 72, 96)
+
+
+def test_encode_defaults_to_lerobots_encoding(tmp_path: Path) -> None:
+    done = run("encode", "pusht", str(tmp_path / "cam.mp4"), "--json", cwd=tmp_path)
+    info = json.loads(done.stdout)["info"]
+    assert (info["video.codec"], info["video.pix_fmt"], info["video.g"], info["video.crf"]) == (
+        "av1", "yuv420p", 2, 30,
+    )  # fmt: skip
+
+
+def test_encode_refuses_bad_settings(tmp_path: Path) -> None:
+    bad = run("encode", "pusht", str(tmp_path / "a.mp4"), "--rgb_encoder.crf", "-3", cwd=tmp_path)
+    assert bad.returncode == 3
+    assert "crf must be a finite number >= 0" in bad.stderr
+    assert not (tmp_path / "a.mp4").exists()
+    wrong = run("encode", "pusht", str(tmp_path / "a.mp4"), "--rgb_encoder.extra_options", "[1]")
+    assert wrong.returncode == 2
+    assert "JSON object" in wrong.stderr
+
+
+def _hub_env() -> dict[str, str]:
+    """The local endpoint's settings, as the `local_hub` fixture set them for this process."""
+    return {k: v for k, v in os.environ.items() if k.startswith("HF_")}
+
+
+def test_info_reads_a_hub_dataset_by_repo_id(local_hub: Any, tmp_path: Path) -> None:
+    local_hub.publish("alice/pick", FIXTURE)
+    done = run("info", "alice/pick", "--json", cwd=tmp_path, env=_hub_env())
+    assert done.returncode == 0, done.stderr
+    on_hub = json.loads(done.stdout)
+    local = json.loads(run("info", str(FIXTURE), "--json").stdout)
+    assert [f["key"] for f in on_hub["features"]] == [f["key"] for f in local["features"]]
+    assert [f["bitrate_bits_per_second"] for f in on_hub["features"]] == [
+        f["bitrate_bits_per_second"] for f in local["features"]
+    ]
+
+
+def test_a_private_hub_dataset_needs_hf_token(local_hub: Any, tmp_path: Path) -> None:
+    local_hub.publish("alice/private", FIXTURE, private=True)
+    local_hub.add_token("hf_reader_secret_1234", write=False)
+    refused = run("info", "alice/private", cwd=tmp_path, env=_hub_env())
+    assert refused.returncode == 3
+    assert "Traceback" not in refused.stderr
+    assert len(refused.stderr.strip().splitlines()) == 1
+    env = {**_hub_env(), "HF_TOKEN": "hf_reader_secret_1234"}
+    allowed = run("info", "alice/private", cwd=tmp_path, env=env)
+    assert allowed.returncode == 0, allowed.stderr
+    assert "hf_reader_secret_1234" not in allowed.stdout + allowed.stderr
+
+
+def test_an_unreachable_hub_exits_4(local_hub: Any, tmp_path: Path) -> None:
+    local_hub.stop()
+    done = run("info", "alice/gone", cwd=tmp_path, env=_hub_env())
+    assert done.returncode == 4
+    assert "Traceback" not in done.stderr
