@@ -6,6 +6,7 @@ session's own folders, which each run empties first so a session keeps one run p
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Generator, Iterator
 from typing import Any, TypeVar
 
@@ -66,6 +67,12 @@ def _clip(settings: AppSettings, frames: int) -> Clip:
     return load_clip(settings.bundled_clip, max_frames=frames)
 
 
+@functools.lru_cache(maxsize=4)
+def _png_bytes(clip_path: str, frames: int) -> int:
+    """Bytes of the clip's first frames as PNG: measured once, not on every slider move."""
+    return png_size_bytes(load_clip(clip_path, max_frames=frames).frames)
+
+
 def gop_config(codec: Any, g: Any) -> RGBEncoderConfig:
     """The GOP lesson's settings: the chosen encoder, keyframe interval ``g``, LeRobot's rest."""
     if codec not in GOP_CODECS:
@@ -114,7 +121,7 @@ def run_crf_lesson(
         config,
         fps=clip.fps,
         output_dir=folder,
-        png_bytes=png_size_bytes(clip.frames),
+        png_bytes=_png_bytes(str(settings.bundled_clip), CRF_FRAMES),
         frame_index=len(clip.frames) // 2,
     )
     point = [config.vcodec, config.crf, 100 * encoding.size_ratio_vs_png, encoding.mean_psnr_db]
@@ -150,7 +157,7 @@ def run_chroma_lesson(
         config,
         fps=clip.fps,
         output_dir=folder,
-        png_bytes=png_size_bytes(clip.frames),
+        png_bytes=_png_bytes(str(settings.bundled_clip), CRF_FRAMES),
     )
     top, left = lesson.corner
     where = f"Original: {lesson.crop_size}x{lesson.crop_size} px at x={left}, y={top}, zoomed"

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import csv
 import io
-import math
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
@@ -90,9 +89,7 @@ def study_csv_text(rows: Iterable[Mapping[str, Any]]) -> str:
 
 
 def _column_value(name: str, value: Any) -> Any:
-    if value is None or (isinstance(value, float) and math.isnan(value) and name == "crf"):
-        return None
-    if name == "preset":
+    if name == "preset" and value is not None:
         return str(value)
     return value
 
