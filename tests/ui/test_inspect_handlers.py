@@ -8,6 +8,7 @@ import re
 import shutil
 from collections.abc import Iterator
 from pathlib import Path
+from types import SimpleNamespace
 from typing import Any, cast
 
 import gradio as gr
@@ -18,11 +19,18 @@ from hub.local_hub import LocalHub
 import app
 from components.inspect.charts import REPORT_HEADERS, dimension_names
 from components.inspect.episode import MAX_CAMERAS, show_episode, show_frame
-from components.inspect.handlers import open_hub, open_local, push_to_hub, show_dataset
+from components.inspect.handlers import (
+    clear_inspect,
+    open_hub,
+    open_local,
+    push_to_hub,
+    show_dataset,
+)
 from components.inspect.sources import local_datasets
+from components.inspect.tab import _episode_fn, _frame_fn
 from components.record.form import DATASETS_FOLDER
 from components.sample_dataset import EPISODES, FRAMES_PER_EPISODE, ensure_sample_dataset
-from components.state import AppSettings, SessionState, _close
+from components.state import AppSettings, Sessions, SessionState, _close
 from lerobot_video import open_dataset
 
 FIXTURE = Path(__file__).resolve().parents[1] / "fixtures" / "lerobot_dataset" / "data"
@@ -129,6 +137,31 @@ def test_episode_view_frames_and_plot(state: SessionState, data: AppSettings) ->
     markers = [t for t in figure.data if t.legendgroup == "frame"]
     assert len(markers) == 2  # one per panel: state and action
     assert all(list(t.x) == [length - 1, length - 1] for t in markers)
+
+
+def test_a_chain_overtaken_by_a_newer_open_changes_nothing(data: AppSettings) -> None:
+    """Opening another dataset while the first one's frame is still queued: that frame step
+    finds the dataset closed and leaves the page alone; it does not put "Choose an episode
+    first" on the status line over the newer open's words (a race CI caught in the browser)."""
+    sessions = Sessions(data)
+    tab = cast(gr.Request, SimpleNamespace(session_hash="overtaken"))
+    state = sessions.get(tab)
+    try:
+        _opened(state, data, SAMPLE)
+        assert _episode_fn(sessions, chained=True)(0, tab, NO_PROGRESS)[0].startswith("Episode")
+        clear_inspect(state)  # the user pressed "Open" again
+        state.last_error = "the newer open's refusal"
+        frame = _frame_fn(sessions, chained=True)(0, "mm", tab)
+        episode = _episode_fn(sessions, chained=True)(0, tab, NO_PROGRESS)
+        assert frame == [gr.skip()] * (MAX_CAMERAS + 2)
+        assert episode == [gr.skip()] * (MAX_CAMERAS + 3)
+        assert state.last_error == "the newer open's refusal"
+        # The user's own scrub on a closed dataset is still refused in words.
+        with pytest.raises(gr.Error):
+            _frame_fn(sessions)(0, "mm", tab)
+        assert state.last_error == "Choose an episode first."
+    finally:
+        sessions.close(tab)
 
 
 def _readout_numbers(text: str) -> list[float]:
