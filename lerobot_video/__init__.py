@@ -62,6 +62,8 @@ from lerobot_video.dataset.merge_checks import Conflict, LooseField, MatchRow
 from lerobot_video.dataset.merge_plan import MergePlan, MergeSource, plan_merge
 from lerobot_video.dataset.merge_verify import MergeCheck, MergeVerification, verify_merge
 from lerobot_video.dataset.reader import DatasetReader, open_dataset
+from lerobot_video.dataset.reencode import ReencodeResult, reencode_dataset
+from lerobot_video.dataset.reencode_task import FileResult
 from lerobot_video.dataset.report import DatasetReport, FeatureReport, Finding, encoding_report
 from lerobot_video.dataset.resume import resume_dataset
 from lerobot_video.dataset.streaming import EncoderStats
@@ -208,6 +210,7 @@ __all__ = [
     "Executor",
     "FeatureInfo",
     "FeatureReport",
+    "FileResult",
     "Finding",
     "FrameIndexError",
     "FrameSource",
@@ -247,6 +250,7 @@ __all__ = [
     "RecorderStats",
     "RecordingOptions",
     "RecordingStats",
+    "ReencodeResult",
     "ReplaySource",
     "SourceStatus",
     "SpeedMeasurement",
@@ -326,6 +330,7 @@ __all__ = [
     "read_study_results",
     "realsense_devices",
     "recommend_encoding",
+    "reencode_dataset",
     "resolve_auto_codec",
     "resume_dataset",
     "run_study",

@@ -7,6 +7,7 @@ functions are sent by value.
 
 from __future__ import annotations
 
+import hashlib
 import os
 import signal
 import subprocess
@@ -24,13 +25,20 @@ from lerobot_video import (
     Clip,
     ConfigError,
     InlineExecutor,
+    LocalExecutor,
     RayExecutor,
+    RGBEncoderConfig,
     StudyGrid,
     WorkerLostError,
     load_clip,
+    open_dataset,
+    reencode_dataset,
     run_study,
 )
 from lerobot_video.clips import BUNDLED_PUSHT_CLIP
+
+sys.path.insert(0, str(Path(__file__).parent / "dataset"))
+from reencode_source import record_dataset
 
 ray.cloudpickle.register_pickle_by_value(sys.modules[__name__])  # type: ignore[no-untyped-call]
 
@@ -98,11 +106,11 @@ def test_bad_arguments_are_refused_before_connecting(kwargs: dict[str, Any], mes
         RayExecutor(**kwargs)
 
 
-def _kill_one_cell_worker(stop: threading.Event, killed: list[int]) -> None:
-    """Kill the first Ray worker seen running a study cell (SIGKILL, no clean-up)."""
+def _kill_one_worker(stop: threading.Event, killed: list[int], task: str) -> None:
+    """Kill the first Ray worker seen running ``task`` (SIGKILL, no clean-up)."""
     while not stop.is_set() and not killed:
         found = subprocess.run(
-            ["pgrep", "-f", "ray::run_cell"], capture_output=True, text=True
+            ["pgrep", "-f", f"ray::{task}"], capture_output=True, text=True
         ).stdout.split()
         if found:
             os.kill(int(found[0]), signal.SIGKILL)
@@ -122,7 +130,7 @@ def test_a_study_on_ray_survives_a_killed_worker_and_equals_the_local_run(
     # SVT-AV1 is bit-repeatable here; x264 is not quite (a few bytes move between runs).
     grid = StudyGrid(vcodec=("libsvtav1",), g=(2, 4, 8), crf=(20, 40))
     stop, killed = threading.Event(), list[int]()
-    killer = threading.Thread(target=_kill_one_cell_worker, args=(stop, killed))
+    killer = threading.Thread(target=_kill_one_worker, args=(stop, killed, "run_cell"))
     killer.start()
     try:
         on_ray = run_study(
@@ -141,3 +149,39 @@ def test_a_study_on_ray_survives_a_killed_worker_and_equals_the_local_run(
         {k: r[k] for k in DETERMINISTIC} for r in local.rows
     ]
     assert {r["concurrent_cells"] for r in on_ray.rows} == {2}
+
+
+def _hashes(root: Path) -> dict[str, str]:
+    return {
+        str(p.relative_to(root)): hashlib.sha256(p.read_bytes()).hexdigest()
+        for p in sorted(root.rglob("*"))
+        if p.is_file()
+    }
+
+
+def test_a_reencode_on_ray_survives_a_killed_worker_and_equals_the_local_pool(
+    tmp_path: Path,
+) -> None:
+    source = record_dataset(tmp_path / "recorded")
+    before = _hashes(source)
+    config = RGBEncoderConfig(vcodec="h264")  # encoder threads fixed: the same bytes anywhere
+    stop, killed = threading.Event(), list[int]()
+    killer = threading.Thread(target=_kill_one_worker, args=(stop, killed, "run_reencode_task"))
+    killer.start()
+    try:
+        on_ray = reencode_dataset(
+            source, tmp_path / "ray", rgb_encoder=config, encoder_threads=2,
+            executor=RayExecutor(max_workers=2, max_retries=3),
+        )  # fmt: skip
+    finally:
+        stop.set()
+        killer.join()
+    assert killed, "no Ray worker was seen re-encoding a file"
+    local = reencode_dataset(
+        source, tmp_path / "local", rgb_encoder=config, encoder_threads=2,
+        executor=LocalExecutor(2),
+    )  # fmt: skip
+    assert on_ray.num_frames == local.num_frames == open_dataset(source).num_frames
+    assert len(on_ray.files) == len(local.files) > 20
+    assert _hashes(on_ray.root) == _hashes(local.root)  # every video, parquet and JSON
+    assert _hashes(source) == before

@@ -102,7 +102,7 @@ class FileLayout:
         return cls(
             root=root,
             data_path=str(info.get("data_path", DATA_PATH)),
-            video_path=str(info.get("video_path", VIDEO_PATH)),
+            video_path=str(info.get("video_path") or VIDEO_PATH),
             chunking=chunking,
         )
 

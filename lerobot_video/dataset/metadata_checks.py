@@ -68,7 +68,8 @@ def check_info(path: Path, info: Any) -> dict[str, Any]:
             f"{info['features']!r:.80}."
         )
     for name, fields in _TEMPLATE_FIELDS.items():
-        if name in info or name == "data_path":
+        # LeRobot writes "video_path": null for datasets without videos (images only).
+        if name == "data_path" or info.get(name) is not None:
             check_template(path, name, info[name], fields)
     return info
 

@@ -83,7 +83,7 @@ class DatasetReader:
             raise MetadataError(f"{str(info_path)!r} field 'features': {err}") from err
         check_video_keys(info_path, video_keys(self._features))
         check_video_shapes(info_path, {k: self._features[k].shape for k in self.video_keys})
-        if video_keys(self._features) and "video_path" not in self._info:
+        if video_keys(self._features) and self._info.get("video_path") is None:
             raise MetadataError(f"{str(info_path)!r} has video features but no 'video_path'.")
         self._quantizations = {
             key: _quantization(info_path, key, ft)

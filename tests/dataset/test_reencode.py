@@ -1,0 +1,308 @@
+"""``reencode_dataset`` on a recorded 20-episode dataset and on LeRobot's image fixture.
+
+AV1 -> H.264 -> AV1 and images -> video: every episode's frames equal a direct encode of the
+source frames, timestamps resolve, data and tasks are kept, camera stats come from the new
+frames, the source is untouched; a run SIGKILLed midway resumes without redoing finished
+files; bad input is refused before anything is written. (LeRobot 0.6.1 loading the results:
+``tests/fixtures/lerobot_dataset/check_reencoded.py``; Ray: ``tests/test_executor_ray.py``.)
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import shutil
+import signal
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+import pyarrow.parquet as pq
+import pytest
+
+from lerobot_video import (
+    ConfigError,
+    DatasetReader,
+    InlineExecutor,
+    LocalExecutor,
+    MetadataError,
+    ReencodeResult,
+    RGBEncoderConfig,
+    decode_all_frames,
+    encode_video,
+    open_dataset,
+    reencode_dataset,
+)
+from lerobot_video.dataset.stats import image_stats, sample_frames
+
+sys.path.insert(0, str(Path(__file__).parent))
+from reencode_source import DEPTH_KEY, EPISODES, RGB_KEY, record_dataset
+
+HERE = Path(__file__).parent
+IMAGES = HERE.parent / "fixtures" / "lerobot_dataset" / "images"
+IMAGES_FED = HERE.parent / "fixtures" / "lerobot_dataset" / "images_fed.npz"
+H264 = RGBEncoderConfig(vcodec="h264")
+AV1 = RGBEncoderConfig(vcodec="libsvtav1", g=4, crf=35)
+THREADS = 2  # fixed, so a direct encode in this process gives the same bytes as a worker's
+
+
+def _hashes(root: Path) -> dict[str, str]:
+    return {
+        str(p.relative_to(root)): hashlib.sha256(p.read_bytes()).hexdigest()
+        for p in sorted(root.rglob("*"))
+        if p.is_file()
+    }
+
+
+@pytest.fixture(scope="module")
+def source(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[str, str]]:
+    root = record_dataset(tmp_path_factory.mktemp("reencode") / "recorded")
+    return root, _hashes(root)
+
+
+@pytest.fixture(scope="module")
+def to_h264(source: tuple[Path, dict[str, str]]) -> ReencodeResult:
+    calls: list[tuple[int, int]] = []
+    result = reencode_dataset(
+        source[0], source[0].parent / "h264", rgb_encoder=H264, executor=LocalExecutor(2),
+        encoder_threads=THREADS, progress=lambda done, total: calls.append((done, total)),
+    )  # fmt: skip
+    total = len(result.files)
+    assert calls == [(n, total) for n in range(total + 1)]
+    return result
+
+
+@pytest.fixture(scope="module")
+def back_to_av1(to_h264: ReencodeResult) -> ReencodeResult:
+    return reencode_dataset(
+        to_h264.root, to_h264.root.parent / "av1", rgb_encoder=AV1, encoder_threads=THREADS
+    )
+
+
+def _psnr(a: npt.NDArray[np.uint8], b: npt.NDArray[np.uint8]) -> float:
+    return float(10 * np.log10(255.0**2 / np.mean((a.astype(float) - b.astype(float)) ** 2)))
+
+
+def _direct(frames: npt.NDArray[np.uint8], fps: int, config: RGBEncoderConfig, path: Path) -> Any:
+    encode_video(frames, path, fps=fps, config=config, encoder_threads=THREADS)
+    return decode_all_frames(path)[0]
+
+
+def _assert_like_direct_encodes(
+    before: DatasetReader, after: DatasetReader, config: RGBEncoderConfig, scratch: Path
+) -> None:
+    """Per new file: the source frames of its episodes encoded directly decode to the same
+    frames, and each episode's frames read from the new dataset are its slice of them."""
+    files: dict[tuple[int, int], list[int]] = {}
+    for episode in after.episodes:
+        segment = episode.videos[RGB_KEY]
+        files.setdefault((segment.chunk_index, segment.file_index), []).append(
+            episode.episode_index
+        )
+    for (chunk, file), episodes in files.items():
+        source = np.concatenate([before.frames(RGB_KEY, e) for e in episodes])
+        direct = _direct(source, before.fps, config, scratch / f"direct-{chunk}-{file}.mp4")
+        start = 0
+        for e in episodes:
+            length = after.episodes[e].length
+            assert np.array_equal(after.frames(RGB_KEY, e), direct[start : start + length])
+            start += length
+        assert start == len(direct)
+
+
+def test_av1_to_h264_frames_equal_a_direct_encode(
+    source: tuple[Path, dict[str, str]], to_h264: ReencodeResult, tmp_path: Path
+) -> None:
+    before, after = open_dataset(source[0]), open_dataset(to_h264.root)
+    assert (after.num_episodes, after.num_frames) == (EPISODES, before.num_frames)
+    assert after.features[RGB_KEY]["info"]["video.codec"] == "h264"
+    assert after.features[DEPTH_KEY]["info"]["video.codec"] == "hevc"
+    assert before.features[RGB_KEY]["info"]["video.codec"] == "av1"
+    _assert_like_direct_encodes(before, after, H264, tmp_path)
+    # Depth went through metres and back with the same quantizer, losslessly: same codes.
+    for e in range(EPISODES):
+        assert np.array_equal(after.depth_codes(DEPTH_KEY, e), before.depth_codes(DEPTH_KEY, e))
+    assert to_h264.fidelity[DEPTH_KEY] == pytest.approx(0.0, abs=1e-3)
+    worst = min(
+        _psnr(before.frames(RGB_KEY, e, [m]), after.frames(RGB_KEY, e, [m]))
+        for e in range(EPISODES)
+        for m in [before.episodes[e].length // 2]
+    )
+    assert to_h264.fidelity[RGB_KEY] == pytest.approx(worst)  # dB, worst middle frame
+    assert to_h264.reused_files == 0
+    assert to_h264.frames_per_second > 0
+    assert len(to_h264.files) == len({(f.key, f.chunk_index, f.file_index) for f in to_h264.files})
+
+
+def test_and_back_to_av1(
+    to_h264: ReencodeResult, back_to_av1: ReencodeResult, tmp_path: Path
+) -> None:
+    h264, av1 = open_dataset(to_h264.root), open_dataset(back_to_av1.root)
+    assert av1.features[RGB_KEY]["info"]["video.codec"] == "av1"
+    assert av1.features[RGB_KEY]["info"]["video.g"] == 4
+    _assert_like_direct_encodes(h264, av1, AV1, tmp_path)
+
+
+def test_rows_tasks_and_layout_are_kept_and_stats_come_from_the_new_frames(
+    source: tuple[Path, dict[str, str]], to_h264: ReencodeResult
+) -> None:
+    before, after = open_dataset(source[0]), open_dataset(to_h264.root)
+    assert after.tasks == before.tasks
+    for e in range(EPISODES):
+        old, new = before.episode_columns(e), after.episode_columns(e)
+        assert old.keys() == new.keys()
+        assert all(np.array_equal(old[k], new[k]) for k in old)
+        new_segment, old_segment = (
+            after.episodes[e].videos[RGB_KEY],
+            before.episodes[e].videos[RGB_KEY],
+        )
+        assert new_segment.file_index == old_segment.file_index
+        assert new_segment.chunk_index == old_segment.chunk_index
+        assert new_segment.from_seconds == pytest.approx(old_segment.from_seconds, abs=1e-9)
+        assert new_segment.to_seconds == pytest.approx(old_segment.to_seconds, abs=1e-9)
+    old_files = {p.relative_to(source[0]) for p in source[0].rglob("*.mp4")}
+    assert {p.relative_to(to_h264.root) for p in to_h264.root.rglob("*.mp4")} == old_files
+    assert not list(to_h264.root.rglob(".*"))  # no work markers or partial files left
+    rows = pq.read_table(to_h264.root / "meta/episodes/chunk-000/file-000.parquet").to_pylist()
+    for e in (0, 7, 19):
+        expected = image_stats(sample_frames(after.frames(RGB_KEY, e)), is_depth=False)
+        stored = rows[e]
+        assert np.allclose(stored[f"stats/{RGB_KEY}/mean"], expected["mean"])
+        assert np.allclose(stored[f"stats/{RGB_KEY}/q50"], expected["q50"])
+    new_stats = json.loads((to_h264.root / "meta/stats.json").read_text())[RGB_KEY]
+    old_stats = json.loads((source[0] / "meta/stats.json").read_text())[RGB_KEY]
+    assert new_stats["count"] == old_stats["count"]
+    assert np.allclose(new_stats["mean"], old_stats["mean"], atol=0.01)  # the same scenes
+    assert new_stats["mean"] != old_stats["mean"]  # ... measured on the new frames
+
+
+def test_the_source_is_untouched(
+    source: tuple[Path, dict[str, str]], to_h264: ReencodeResult, back_to_av1: ReencodeResult
+) -> None:
+    assert _hashes(source[0]) == source[1]
+    assert to_h264.root.is_dir()
+    assert back_to_av1.root.is_dir()
+
+
+def test_an_image_dataset_becomes_video(tmp_path: Path) -> None:
+    copy = tmp_path / "images"
+    shutil.copytree(IMAGES, copy)
+    hashes = _hashes(copy)
+    result = reencode_dataset(copy, tmp_path / "video", rgb_encoder=H264, encoder_threads=THREADS,
+                              executor=InlineExecutor())  # fmt: skip
+    assert _hashes(copy) == hashes
+    made = open_dataset(result.root)
+    info = json.loads((result.root / "meta/info.json").read_text())
+    assert info["video_path"]
+    assert info["features"]["observation.images.cam"]["dtype"] == "video"
+    assert made.video_keys == ["observation.images.cam"]
+    data = pq.read_table(result.root / "data/chunk-000/file-000.parquet")
+    assert "observation.images.cam" not in data.column_names
+    with np.load(IMAGES_FED) as fed:
+        rgb, lengths, state = fed["rgb"], fed["episode_lengths"], fed["state"]
+    direct = _direct(rgb, made.fps, H264, tmp_path / "direct.mp4")
+    start = 0
+    for e, length in enumerate(lengths):
+        assert np.array_equal(
+            made.frames("observation.images.cam", e), direct[start : start + length]
+        )
+        assert np.array_equal(
+            made.episode_columns(e)["observation.state"], state[start : start + length]
+        )
+        start += int(length)
+    assert result.source_bytes > 0
+    assert result.output_bytes > 0
+
+
+def test_a_run_killed_midway_resumes_without_redoing_finished_files(
+    source: tuple[Path, dict[str, str]], tmp_path: Path
+) -> None:
+    output = tmp_path / "resumed"
+    child = subprocess.Popen(
+        [sys.executable, str(HERE / "reencode_child.py"), str(source[0]), str(output)],
+        stdout=subprocess.PIPE, text=True, start_new_session=True,
+    )  # fmt: skip
+    assert child.stdout is not None
+    total = 0
+    for line in child.stdout:
+        done, total = map(int, line.split()[1:])
+        if done >= 6:
+            os.killpg(child.pid, signal.SIGKILL)
+            break
+    child.wait()
+    assert child.returncode == -signal.SIGKILL
+    assert not output.exists()
+    work = tmp_path / ".resumed.reencoding"
+    markers = sorted((work / ".reencode").glob("*.json"))
+    finished = {
+        m: (work / _video_of(m)).stat().st_mtime_ns for m in markers if m.name != "job.json"
+    }
+    assert 6 <= len(finished) < total
+    result = reencode_dataset(source[0], output, rgb_encoder=H264, encoder_threads=THREADS)
+    assert result.reused_files == len(finished)
+    assert not work.exists()
+    for marker, mtime in finished.items():
+        assert (output / _video_of(marker)).stat().st_mtime_ns == mtime  # not encoded again
+    straight = reencode_dataset(
+        source[0], tmp_path / "straight", rgb_encoder=H264, encoder_threads=THREADS
+    )
+    assert _hashes(output) == _hashes(straight.root)
+    assert _hashes(source[0]) == source[1]
+
+
+def _video_of(marker: Path) -> str:
+    key, chunk, file = marker.stem.rsplit(".", 2)
+    return f"videos/{key}/chunk-{int(chunk):03d}/file-{int(file):03d}.mp4"
+
+
+def test_a_stale_work_folder_of_other_settings_is_started_over(
+    source: tuple[Path, dict[str, str]], tmp_path: Path
+) -> None:
+    work = tmp_path / ".out.reencoding"
+    (work / ".reencode").mkdir(parents=True)
+    (work / ".reencode" / "job.json").write_text(json.dumps({"version": 1, "other": True}))
+    (work / "videos").mkdir()
+    (work / "videos" / "stray.mp4").write_bytes(b"not ours any more")
+    result = reencode_dataset(source[0], tmp_path / "out", encoder_threads=THREADS)
+    assert result.reused_files == 0
+    assert not (result.root / "videos" / "stray.mp4").exists()
+
+
+@pytest.mark.parametrize(
+    ("change", "error", "message"),
+    [
+        ("exists", ConfigError, "already exists"),
+        ("inside", ConfigError, "inside one another"),
+        ("not a dataset", MetadataError, "info.json"),
+        ("rgb config", ConfigError, "rgb_encoder must be an RGBEncoderConfig"),
+        ("depth config", ConfigError, "depth_encoder must be a DepthEncoderConfig"),
+        ("executor", ConfigError, "executor must be an Executor"),
+    ],
+)
+def test_bad_input_is_refused_before_anything_is_written(
+    source: tuple[Path, dict[str, str]], tmp_path: Path, change: str, error: type, message: str
+) -> None:
+    root, output = source[0], tmp_path / "out"
+    kwargs: dict[str, Any] = {}
+    if change == "exists":
+        output.mkdir()
+    elif change == "inside":
+        output = root / "nested"
+    elif change == "not a dataset":
+        root = tmp_path / "empty"
+        root.mkdir()
+    elif change == "rgb config":
+        kwargs["rgb_encoder"] = {"vcodec": "h264"}
+    elif change == "depth config":
+        kwargs["depth_encoder"] = H264
+    else:
+        kwargs["executor"] = "ray"
+    before = sorted(tmp_path.rglob("*"))
+    with pytest.raises(error, match=message):
+        reencode_dataset(root, output, **kwargs)
+    assert sorted(tmp_path.rglob("*")) == before
+    assert _hashes(source[0]) == source[1]
