@@ -6,6 +6,10 @@ Rules (STYLE §B2, §B9):
   ``config``), ``codec/``, then ``clips``, ``preview`` and ``dataset/``, then ``capture/`` and
   ``study/``, then ``cli``. A module may import its own room, or a room of lower rank; rooms
   of the same rank do not import each other.
+- ``cli`` (a package: every ``lerobot_video.cli.*`` module is in the one room) and
+  ``__main__`` sit at the edge and use the library as its users do: they may import the
+  package itself (``from lerobot_video import ...``, floor 8), but only names in its
+  ``__all__``;
 - only ``codec/`` imports ``av``; nothing in the library imports ``gradio``, ``plotly`` or
   ``components``;
 - optional heavy libraries (``cv2``, ``pyrealsense2``, ``huggingface_hub``, ``ray``) are never
@@ -49,6 +53,9 @@ RANKS: dict[str, int] = {
     "__init__": 8,
 }
 """Room (a top-level module or a subpackage of ``lerobot_video``) to its floor in the house."""
+
+PUBLIC_API_ROOMS = ("cli", "__main__")
+"""Edge rooms that may import the package's public names (``lerobot_video.__all__``)."""
 
 OPTIONAL_LIBRARIES = ("cv2", "pyrealsense2", "huggingface_hub", "ray")
 UI_FORBIDDEN = ("av",)
@@ -114,9 +121,26 @@ def _module_name(path: Path, root: Path) -> tuple[str, str]:
     return ".".join(parts), ".".join(parts[:-1])
 
 
+def public_names(root: Path) -> set[str]:
+    """``__all__`` of ``root/lerobot_video/__init__.py``; without one, the names it imports."""
+    path = root / "lerobot_video" / "__init__.py"
+    if not path.exists():
+        return set()
+    tree = ast.parse(path.read_text(), filename=str(path))
+    for node in tree.body:
+        if (
+            isinstance(node, ast.Assign)
+            and any(isinstance(t, ast.Name) and t.id == "__all__" for t in node.targets)
+            and isinstance(node.value, ast.List | ast.Tuple)
+        ):
+            return {str(e.value) for e in node.value.elts if isinstance(e, ast.Constant)}
+    return {name for imp in imports_of(path, "lerobot_video") for name in imp.names}
+
+
 def library_violations(root: Path) -> list[str]:
     """Every broken rule in ``root/lerobot_video``, one line each (empty when all hold)."""
     library = root / "lerobot_video"
+    public = public_names(root)
     problems: list[str] = []
     optional_users: dict[str, set[str]] = {}
     for path in sorted(library.rglob("*.py")):
@@ -136,7 +160,7 @@ def library_violations(root: Path) -> list[str]:
                 problems.append(
                     f"{where}:{imp.line}: imports optional {top} by name; use import_optional"
                 )
-            problems.extend(_room_problems(where, own, imp))
+            problems.extend(_room_problems(where, own, imp, public))
         for module, line in dynamic_imports(path):
             top = module.split(".")[0]
             if top == "av" and own != "codec":
@@ -149,10 +173,13 @@ def library_violations(root: Path) -> list[str]:
     return problems
 
 
-def _room_problems(where: str, own: str, imp: Import) -> list[str]:
+def _room_problems(where: str, own: str, imp: Import, public: set[str]) -> list[str]:
     target = room_of(imp.module)
     if target is None or target == own:
         return []
+    if target == "__init__" and own in PUBLIC_API_ROOMS:
+        unknown = sorted(set(imp.names) - public)
+        return [f"{where}:{imp.line}: imports non-public names {unknown}"] if unknown else []
     if target not in RANKS:
         return [f"{where}:{imp.line}: imports {imp.module}, a room with no place in the house"]
     problems = []
@@ -297,6 +324,35 @@ class TestTheCheckerCatchesViolations:
         self, tmp_path: Path, path: str, source: str, expected: str
     ) -> None:
         root = _tree(tmp_path, {**CLEAN, path: source})
+        problems = library_violations(root)
+        assert any(expected in p for p in problems), problems
+
+    def test_the_cli_may_use_the_public_api(self, tmp_path: Path) -> None:
+        cli = {
+            "lerobot_video/cli/__init__.py": "from lerobot_video.cli import info\n",
+            "lerobot_video/cli/info.py": "from lerobot_video import decode_frames\n",
+        }
+        assert library_violations(_tree(tmp_path, {**CLEAN, **cli})) == []
+
+    @pytest.mark.parametrize(
+        ("path", "source", "expected"),
+        [
+            (
+                "lerobot_video/cli/info.py",
+                "from lerobot_video import decode_frames, _helper\n",
+                "imports non-public names ['_helper']",
+            ),
+            (
+                "lerobot_video/dataset/writer.py",
+                "from lerobot_video import decode_frames\n",
+                "imports go downwards only",
+            ),
+        ],
+    )
+    def test_only_edge_rooms_use_the_public_api_and_only_its_names(
+        self, tmp_path: Path, path: str, source: str, expected: str
+    ) -> None:
+        root = _tree(tmp_path, {**CLEAN, "lerobot_video/cli/__init__.py": "", path: source})
         problems = library_violations(root)
         assert any(expected in p for p in problems), problems
 

@@ -1,9 +1,12 @@
-"""The ``lerobot-video`` command, run through the installed console script."""
+"""The ``lerobot-video`` command, run through the installed console script.
+
+Covers the command as a whole (help, exit codes, ``--debug``, ``python -m``) and the ``info``,
+``encode``, ``study`` and ``recommend`` subcommands; ``tests/cli/`` covers the others.
+"""
 
 from __future__ import annotations
 
 import json
-import os
 import shutil
 import subprocess
 import sys
@@ -11,28 +14,16 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from cli.console import FIXTURE, hub_env, run
 
 from lerobot_video import PUBLISHED_COLUMNS, probe_video
-
-ROOT = Path(__file__).resolve().parents[1]
-FIXTURE = ROOT / "tests" / "fixtures" / "lerobot_dataset" / "data"
-SCRIPT = shutil.which("lerobot-video", path=str(Path(sys.executable).parent))
-
-
-def run(
-    *args: str, cwd: Path = ROOT, env: dict[str, str] | None = None
-) -> subprocess.CompletedProcess[str]:
-    assert SCRIPT is not None, "the console script is not installed (pip install -e .)"
-    env = {"SVT_LOG": "1", "PATH": "/usr/bin:/bin", "HOME": str(cwd), **(env or {})}
-    return subprocess.run(
-        [SCRIPT, *args], capture_output=True, text=True, cwd=cwd, env=env, timeout=240
-    )
 
 
 def test_help_lists_the_subcommands_and_exit_codes() -> None:
     done = run("--help")
     assert done.returncode == 0
-    for word in ("info", "study", "recommend", "exit codes:", "  3  the input was refused"):
+    words = ("info", "encode", "compare", "study", "recommend", "record", "merge", "push")
+    for word in (*words, "exit codes:", "  3  the input was refused"):
         assert word in done.stdout
 
 
@@ -157,14 +148,9 @@ def test_encode_refuses_bad_settings(tmp_path: Path) -> None:
     assert "JSON object" in wrong.stderr
 
 
-def _hub_env() -> dict[str, str]:
-    """The local endpoint's settings, as the `local_hub` fixture set them for this process."""
-    return {k: v for k, v in os.environ.items() if k.startswith("HF_")}
-
-
 def test_info_reads_a_hub_dataset_by_repo_id(local_hub: Any, tmp_path: Path) -> None:
     local_hub.publish("alice/pick", FIXTURE)
-    done = run("info", "alice/pick", "--json", cwd=tmp_path, env=_hub_env())
+    done = run("info", "alice/pick", "--json", cwd=tmp_path, env=hub_env())
     assert done.returncode == 0, done.stderr
     on_hub = json.loads(done.stdout)
     local = json.loads(run("info", str(FIXTURE), "--json").stdout)
@@ -177,11 +163,11 @@ def test_info_reads_a_hub_dataset_by_repo_id(local_hub: Any, tmp_path: Path) -> 
 def test_a_private_hub_dataset_needs_hf_token(local_hub: Any, tmp_path: Path) -> None:
     local_hub.publish("alice/private", FIXTURE, private=True)
     local_hub.add_token("hf_reader_secret_1234", write=False)
-    refused = run("info", "alice/private", cwd=tmp_path, env=_hub_env())
+    refused = run("info", "alice/private", cwd=tmp_path, env=hub_env())
     assert refused.returncode == 3
     assert "Traceback" not in refused.stderr
     assert len(refused.stderr.strip().splitlines()) == 1
-    env = {**_hub_env(), "HF_TOKEN": "hf_reader_secret_1234"}
+    env = {**hub_env(), "HF_TOKEN": "hf_reader_secret_1234"}
     allowed = run("info", "alice/private", cwd=tmp_path, env=env)
     assert allowed.returncode == 0, allowed.stderr
     assert "hf_reader_secret_1234" not in allowed.stdout + allowed.stderr
@@ -189,6 +175,6 @@ def test_a_private_hub_dataset_needs_hf_token(local_hub: Any, tmp_path: Path) ->
 
 def test_an_unreachable_hub_exits_4(local_hub: Any, tmp_path: Path) -> None:
     local_hub.stop()
-    done = run("info", "alice/gone", cwd=tmp_path, env=_hub_env())
+    done = run("info", "alice/gone", cwd=tmp_path, env=hub_env())
     assert done.returncode == 4
     assert "Traceback" not in done.stderr

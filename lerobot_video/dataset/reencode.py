@@ -22,7 +22,7 @@ from pathlib import Path
 
 from lerobot_video.codec.file_modes import new_file_mode
 from lerobot_video.codec.support import EncoderPlan, plan_encoder
-from lerobot_video.config import DepthEncoderConfig, RGBEncoderConfig
+from lerobot_video.config import DepthEncoderConfig, EncoderConfig, RGBEncoderConfig
 from lerobot_video.dataset.files import write_json
 from lerobot_video.dataset.layout import INFO_PATH, FileLayout
 from lerobot_video.dataset.reader import DatasetReader, open_dataset
@@ -53,6 +53,7 @@ class ReencodeResult:
         num_frames: Its frames (as the source).
         files: Each MP4 written, in camera then file order.
         reused_files: Files an earlier, interrupted run had finished (not encoded again).
+        copied_files: Files copied because their camera already had the target settings.
         source_bytes: The source's camera bytes (MP4s, or encoded images).
         output_bytes: The new MP4s' bytes.
         seconds: Wall time of the whole call (s).
@@ -68,6 +69,7 @@ class ReencodeResult:
     num_frames: int
     files: tuple[FileResult, ...]
     reused_files: int
+    copied_files: int
     source_bytes: int
     output_bytes: int
     seconds: float
@@ -87,11 +89,13 @@ def reencode_dataset(
 ) -> ReencodeResult:
     """Write a copy of ``source`` whose cameras are encoded with new settings.
 
-    Video cameras are decoded and encoded again; image cameras (``dtype: image``, frames as
-    PNG in the data files) become video cameras. Episodes, frames, timestamps, data rows and
-    tasks are kept; ``meta/episodes``, ``stats.json`` (camera stats from the new frames) and
-    ``info.json`` are rewritten. The result is checked before it appears: every episode's
-    first and last frame of every camera decode at their timestamps.
+    Video cameras are decoded and encoded again (a camera already encoded with the target
+    settings, by its ``info``, is copied instead, as LeRobot skips it); image cameras
+    (``dtype: image``, frames as PNG in the data files) become video cameras. Episodes,
+    frames, timestamps, data rows and tasks are kept; ``meta/episodes``, ``stats.json``
+    (camera stats from the new frames) and ``info.json`` are rewritten. The result is checked
+    before it appears: every episode's first and last frame of every camera decode at their
+    timestamps.
 
     Args:
         source: A local LeRobot v3.0 dataset folder (it may be on shared storage).
@@ -237,6 +241,7 @@ def _tasks(
                     depth=_depth(reader, key),
                     output=layout.video_file(key, chunk, file),
                     marker=work / _MARKERS / f"{key}.{chunk}.{file}.json",
+                    copy=key not in images and _encoded_with(reader, key) == plan.config,
                 )
             )
     return tasks
@@ -257,6 +262,15 @@ def _spans(
         span = EpisodeSpan(episode_index=episode.episode_index, start=start, length=episode.length)
         files.setdefault(where, []).append(span)
     return files
+
+
+def _encoded_with(reader: DatasetReader, key: str) -> EncoderConfig | None:
+    """The settings a video camera's ``info`` says it was encoded with (None: unknown)."""
+    kind = DepthEncoderConfig if key in reader.depth_keys else RGBEncoderConfig
+    try:
+        return kind.from_info(reader.features[key].get("info") or {})
+    except (ConfigError, TypeError, ValueError):
+        return None
 
 
 def _depth(reader: DatasetReader, key: str) -> tuple[DepthQuantization, str] | None:
@@ -299,6 +313,7 @@ def _result(
         num_frames=reader.num_frames,
         files=tuple(results),
         reused_files=len(results) - len(fresh),
+        copied_files=sum(r.copied for r in results),
         source_bytes=sum(r.source_bytes for r in results),
         output_bytes=sum(r.bytes for r in results),
         seconds=seconds,

@@ -12,6 +12,7 @@ from __future__ import annotations
 import io
 import json
 import math
+import shutil
 import time
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
@@ -26,6 +27,7 @@ from PIL import Image
 
 from lerobot_video.codec.encode import encode_depth_video, encode_video
 from lerobot_video.codec.file_modes import write_atomically
+from lerobot_video.codec.probe import feature_info, probe_video
 from lerobot_video.codec.sequential import iter_video_frames
 from lerobot_video.codec.support import EncoderPlan
 from lerobot_video.config import DepthEncoderConfig
@@ -33,7 +35,7 @@ from lerobot_video.dataset.stats import Stats, downsample_frames, image_stats, s
 from lerobot_video.depth import DepthQuantization, dequantize_depth
 from lerobot_video.errors import MediaError, MetadataError
 
-MARKER_VERSION = 1
+MARKER_VERSION = 2
 _GRID_TOLERANCE_S = 1e-4  # LeRobot's timestamp tolerance: a frame off the 1/fps grid is refused
 
 
@@ -70,6 +72,8 @@ class ReencodeTask:
             the dataset's depth stats are in; None for RGB.
         output: The MP4 to write.
         marker: The JSON written when the file is complete.
+        copy: The source MP4 is already encoded with ``plan``'s settings: copy it (checked
+            and measured like an encoded file) instead of encoding it again.
     """
 
     key: str
@@ -83,6 +87,7 @@ class ReencodeTask:
     depth: tuple[DepthQuantization, str] | None
     output: Path
     marker: Path
+    copy: bool = False
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)
@@ -102,6 +107,7 @@ class FileResult:
         stats: Episode to the camera's stats over the new file's sampled frames.
         fidelity: Episode to its worst sampled frame's fidelity to the source: PSNR (dB,
             ``inf`` when identical) for RGB, largest depth error (mm) for depth.
+        copied: The source already had the target settings and was copied, not encoded.
         reused: The file was already complete (a resumed or retried task).
     """
 
@@ -116,6 +122,7 @@ class FileResult:
     segments: Mapping[int, tuple[float, float]]
     stats: Mapping[int, Stats]
     fidelity: Mapping[int, float]
+    copied: bool = False
     reused: bool = False
 
 
@@ -136,11 +143,16 @@ def run_reencode_task(task: ReencodeTask) -> FileResult:
     task.output.parent.mkdir(parents=True, exist_ok=True)
     kept: dict[int, npt.NDArray[Any]] = {}  # each episode's middle source frame
     started = time.perf_counter()
-    frames = _kept_middles(_source_frames(task), task, kept)
-    if task.depth is None:
+    if task.copy:
+        write_atomically(task.output, lambda temp: shutil.copyfile(task.source, temp))
+        info = feature_info(probe_video(task.output), task.plan.config)
+    elif task.depth is None:
+        frames = _kept_middles(_source_frames(task), task, kept)
         info = encode_video(frames, task.output, fps=task.fps, config=task.plan)
     else:
+        frames = _kept_middles(_source_frames(task), task, kept)
         info = encode_depth_video(frames, task.output, fps=task.fps, config=task.plan)
+    if task.depth is not None:
         info["depth_unit"] = task.depth[1]
     seconds = time.perf_counter() - started
     result = _check_output(task, info, kept, seconds)
@@ -247,7 +259,12 @@ def _check_output(
             if is_sample:
                 sampled[episode].append(downsample_frames(value[None])[0])
             if is_middle:
-                fidelity[episode] = _fidelity(task, kept[episode], frame)
+                # A copied file is the source itself: PSNR inf, no depth error.
+                fidelity[episode] = (
+                    _fidelity(task, kept[episode], frame)
+                    if episode in kept
+                    else (math.inf if task.depth is None else 0.0)
+                )
     expected = sum(s.length for s in task.episodes)
     if count != expected:
         raise MediaError(f"{str(task.output)!r} holds {count} frames; {expected} were written.")
@@ -265,6 +282,7 @@ def _check_output(
             e: image_stats(np.stack(f), is_depth=task.depth is not None) for e, f in sampled.items()
         },
         fidelity=fidelity,
+        copied=task.copy,
     )
 
 
@@ -351,6 +369,7 @@ def _marker_json(result: FileResult) -> dict[str, Any]:
             for e, s in result.stats.items()
         },
         "fidelity": {str(e): (None if math.isinf(v) else v) for e, v in result.fidelity.items()},
+        "copied": result.copied,
     }
 
 
@@ -372,5 +391,6 @@ def _from_marker(data: Mapping[str, Any]) -> FileResult:
         fidelity={
             int(e): (math.inf if v is None else float(v)) for e, v in data["fidelity"].items()
         },
+        copied=bool(data["copied"]),
         reused=True,
     )

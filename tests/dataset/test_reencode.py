@@ -27,6 +27,7 @@ import pytest
 from lerobot_video import (
     ConfigError,
     DatasetReader,
+    DepthEncoderConfig,
     InlineExecutor,
     LocalExecutor,
     MetadataError,
@@ -123,7 +124,14 @@ def test_av1_to_h264_frames_equal_a_direct_encode(
     assert after.features[DEPTH_KEY]["info"]["video.codec"] == "hevc"
     assert before.features[RGB_KEY]["info"]["video.codec"] == "av1"
     _assert_like_direct_encodes(before, after, H264, tmp_path)
-    # Depth went through metres and back with the same quantizer, losslessly: same codes.
+    # Depth already had the target settings (LeRobot's default): copied, not encoded again.
+    depth_files = [f for f in to_h264.files if f.key == DEPTH_KEY]
+    assert all(f.copied for f in depth_files)
+    assert to_h264.copied_files == len(depth_files) > 1
+    assert not any(f.copied for f in to_h264.files if f.key == RGB_KEY)
+    for path in (source[0] / "videos" / DEPTH_KEY).rglob("*.mp4"):
+        relative = path.relative_to(source[0])
+        assert (to_h264.root / relative).read_bytes() == path.read_bytes()
     for e in range(EPISODES):
         assert np.array_equal(after.depth_codes(DEPTH_KEY, e), before.depth_codes(DEPTH_KEY, e))
     assert to_h264.fidelity[DEPTH_KEY] == pytest.approx(0.0, abs=1e-3)
@@ -257,6 +265,30 @@ def test_a_run_killed_midway_resumes_without_redoing_finished_files(
 def _video_of(marker: Path) -> str:
     key, chunk, file = marker.stem.rsplit(".", 2)
     return f"videos/{key}/chunk-{int(chunk):03d}/file-{int(file):03d}.mp4"
+
+
+def test_depth_with_other_settings_is_requantized(
+    source: tuple[Path, dict[str, str]], tmp_path: Path
+) -> None:
+    linear = DepthEncoderConfig(use_log=False, depth_max=5.0)
+    result = reencode_dataset(source[0], tmp_path / "linear", rgb_encoder=H264,
+                              depth_encoder=linear, encoder_threads=THREADS)  # fmt: skip
+    before, after = open_dataset(source[0]), open_dataset(result.root)
+    assert after.features[DEPTH_KEY]["info"]["video.use_log"] is False
+    assert after.features[DEPTH_KEY]["info"]["video.depth_max"] == 5.0
+    assert not any(f.copied for f in result.files)
+    worst = 0.0
+    for e in range(EPISODES):
+        old, new = (
+            before.frames(DEPTH_KEY, e, depth_output_unit="m"),
+            after.frames(DEPTH_KEY, e, depth_output_unit="m"),
+        )
+        inside = old < 5.0  # beyond depth_max the new quantizer clips
+        assert np.all(new[~inside] == pytest.approx(5.0))
+        step = (5.0 - linear.depth_min) / 4095  # one linear code, m
+        worst = max(worst, float(np.max(np.abs(old[inside] - new[inside]))))
+        assert worst <= step / 2 + 1e-6
+    assert result.fidelity[DEPTH_KEY] > 0  # mm, the middle frames' largest error
 
 
 def test_a_stale_work_folder_of_other_settings_is_started_over(

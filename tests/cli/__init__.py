@@ -1,0 +1,1 @@
+"""Tests of the ``lerobot-video`` subcommands, run through the installed console script."""
