@@ -24,7 +24,6 @@ import ray  # the `distributed` extra; the `test` extra installs it too
 from lerobot_video import (
     Clip,
     ConfigError,
-    InlineExecutor,
     LocalExecutor,
     RayExecutor,
     RGBEncoderConfig,
@@ -142,7 +141,7 @@ def test_a_study_on_ray_survives_a_killed_worker_and_equals_the_local_run(
         killer.join()
     assert killed, "no Ray worker was seen running a cell"
     local = run_study(
-        [clip], grid, output_dir=tmp_path / "local", num_samples=4, executor=InlineExecutor()
+        [clip], grid, output_dir=tmp_path / "local", num_samples=4, executor=LocalExecutor(2)
     )
     assert len(on_ray.rows) == len(local.rows) == 12
     assert [{k: r[k] for k in DETERMINISTIC} for r in on_ray.rows] == [

@@ -9,6 +9,7 @@ scratch folder that holds the bundled assets (the Hub example against the local 
 
 from __future__ import annotations
 
+import json
 import os
 import re
 from pathlib import Path
@@ -18,6 +19,7 @@ import numpy as np
 import pytest
 
 import lerobot_video
+from lerobot_video import open_dataset
 
 ROOT = Path(__file__).resolve().parents[1]
 README = ROOT / "README.md"
@@ -176,6 +178,11 @@ def test_readme_code_blocks_run(
     merged = namespace["merged"]
     assert merged.num_episodes == 2  # type: ignore[attr-defined]
     assert (scratch / "data" / "merged" / "meta" / "info.json").is_file()
+    done = namespace["done"]
+    recorded = open_dataset(scratch / "data" / "my_dataset")
+    assert done.num_frames == recorded.num_frames  # type: ignore[attr-defined]
+    h264 = json.loads((scratch / "data" / "my_dataset_h264" / "meta" / "info.json").read_text())
+    assert h264["features"]["observation.images.top"]["info"]["video.codec"] == "h264"
     report, copies = namespace["report"], namespace["copies"]
     cameras = ["observation.images.top", "observation.images.top_depth"]
     assert [f.key for f in report.features] == cameras  # type: ignore[attr-defined]
