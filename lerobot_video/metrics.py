@@ -14,7 +14,6 @@ from dataclasses import dataclass
 
 import numpy as np
 import numpy.typing as npt
-from skimage.metrics import mean_squared_error, peak_signal_noise_ratio, structural_similarity
 
 from lerobot_video.errors import ConfigError
 
@@ -99,6 +98,14 @@ def compute_quality(
 def _score_frame(
     reference: npt.NDArray[np.uint8], decoded: npt.NDArray[np.uint8]
 ) -> tuple[float, float, float]:
+    # Imported here: scikit-image pulls in scipy.stats (half a second), which every process
+    # importing the library (the command line, each pool worker) would pay for otherwise.
+    from skimage.metrics import (
+        mean_squared_error,
+        peak_signal_noise_ratio,
+        structural_similarity,
+    )
+
     ref, dec = _to_unit_chw(reference), _to_unit_chw(decoded)
     mse = float(mean_squared_error(ref, dec))
     psnr = (

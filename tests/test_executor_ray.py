@@ -7,7 +7,6 @@ functions are sent by value.
 
 from __future__ import annotations
 
-import hashlib
 import os
 import signal
 import subprocess
@@ -20,6 +19,7 @@ from typing import Any
 
 import pytest
 import ray  # the `distributed` extra; the `test` extra installs it too
+from file_digest import digest
 
 from lerobot_video import (
     Clip,
@@ -150,19 +150,11 @@ def test_a_study_on_ray_survives_a_killed_worker_and_equals_the_local_run(
     assert {r["concurrent_cells"] for r in on_ray.rows} == {2}
 
 
-def _hashes(root: Path) -> dict[str, str]:
-    return {
-        str(p.relative_to(root)): hashlib.sha256(p.read_bytes()).hexdigest()
-        for p in sorted(root.rglob("*"))
-        if p.is_file()
-    }
-
-
 def test_a_reencode_on_ray_survives_a_killed_worker_and_equals_the_local_pool(
     tmp_path: Path,
 ) -> None:
     source = record_dataset(tmp_path / "recorded")
-    before = _hashes(source)
+    before = digest(source)
     config = RGBEncoderConfig(vcodec="h264")  # encoder threads fixed: the same bytes anywhere
     stop, killed = threading.Event(), list[int]()
     killer = threading.Thread(target=_kill_one_worker, args=(stop, killed, "run_reencode_task"))
@@ -182,5 +174,5 @@ def test_a_reencode_on_ray_survives_a_killed_worker_and_equals_the_local_pool(
     )  # fmt: skip
     assert on_ray.num_frames == local.num_frames == open_dataset(source).num_frames
     assert len(on_ray.files) == len(local.files) > 20
-    assert _hashes(on_ray.root) == _hashes(local.root)  # every video, parquet and JSON
-    assert _hashes(source) == before
+    assert digest(on_ray.root) == digest(local.root)  # every video, parquet and JSON
+    assert digest(source) == before

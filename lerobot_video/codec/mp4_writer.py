@@ -173,6 +173,8 @@ class Mp4Writer:
             )
         try:
             frame.pts = self.frames
+            # A decoded picture carries its source's time base; pts counts 1/fps ticks here.
+            frame.time_base = Fraction(1, self._fps)
             self._out.mux(self._dts.repair(self._stream.encode(frame), self.frames + 1))
         except av.FFmpegError as err:
             raise MediaError(

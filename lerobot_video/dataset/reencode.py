@@ -92,10 +92,11 @@ def reencode_dataset(
     Video cameras are decoded and encoded again (a camera already encoded with the target
     settings, by its ``info``, is copied instead, as LeRobot skips it); image cameras
     (``dtype: image``, frames as PNG in the data files) become video cameras. Episodes,
-    frames, timestamps, data rows and tasks are kept; ``meta/episodes``, ``stats.json``
-    (camera stats from the new frames) and ``info.json`` are rewritten. The result is checked
-    before it appears: every episode's first and last frame of every camera decode at their
-    timestamps.
+    frames, timestamps, data rows, tasks and stats are kept (stats describe the recorded
+    frames, as LeRobot keeps them); ``meta/episodes`` and ``info.json`` are rewritten. Each
+    file is checked by its task (frame count and time grid; each episode's middle frame
+    decoded and scored against what was encoded), and the result before it appears (every
+    episode's first and last frame time is a frame of its MP4).
 
     Args:
         source: A local LeRobot v3.0 dataset folder (it may be on shared storage).

@@ -1,8 +1,10 @@
 """The metadata of a re-encoded dataset, and the check it passes before it appears.
 
-Once every MP4 is written, the driver copies what does not change (data rows, tasks, any
-other file), rewrites ``meta/episodes`` (each camera's file, timestamps and stats),
-``stats.json`` and ``info.json`` (last), then reads the result back.
+Once every MP4 is written, the driver copies what does not change (data rows, tasks, stats,
+any other file), rewrites ``meta/episodes`` (each camera's file and timestamps) and
+``info.json`` (last), then reads the result back. Stats stay the source's: they describe the
+recorded frames (LeRobot computes them from the frames before encoding, and keeps them when
+it re-encodes), and normalisation should not move because a file was re-encoded.
 """
 
 from __future__ import annotations
@@ -14,19 +16,20 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+import numpy.typing as npt
 import pyarrow as pa
 import pyarrow.parquet as pq
 
+from lerobot_video.codec.mp4_index import read_sample_index
+from lerobot_video.codec.sequential import GRID_TOLERANCE_S
 from lerobot_video.dataset.features import FeatureInfo, StreamKind, features_json
 from lerobot_video.dataset.files import write_json, write_parquet
-from lerobot_video.dataset.layout import EPISODES_DIR, INFO_PATH, STATS_PATH, VIDEO_PATH
+from lerobot_video.dataset.layout import EPISODES_DIR, INFO_PATH, VIDEO_PATH
 from lerobot_video.dataset.reader import DatasetReader, open_dataset
 from lerobot_video.dataset.reencode_task import FileResult
-from lerobot_video.dataset.schema import STAT_NAMES
-from lerobot_video.dataset.stats import Stats, aggregate_stats, stats_to_json
 from lerobot_video.errors import MediaError
 
-_SKIPPED = ("videos", "meta/episodes", INFO_PATH, STATS_PATH, "images")
+_SKIPPED = ("videos", "meta/episodes", INFO_PATH, "images")
 """Source paths the re-encode writes anew (or, for LeRobot's staging ``images/``, drops)."""
 
 
@@ -36,21 +39,13 @@ def image_keys(reader: DatasetReader) -> list[str]:
 
 
 def write_metadata(reader: DatasetReader, work: Path, results: Sequence[FileResult]) -> None:
-    """Copy the unchanged files into ``work``, then write episodes, stats and info (last)."""
+    """Copy the unchanged files into ``work``, then write episodes and info (last)."""
     images = image_keys(reader)
     _copy_unchanged(reader.root, work, images)
     by_episode = _by_episode(results)
     for path in sorted((reader.root / EPISODES_DIR).glob("*/*.parquet")):
         table = _episodes_table(pq.read_table(path), by_episode)
         write_parquet(work / path.relative_to(reader.root), table.schema, [table])
-    stats = dict(reader.stats or {})
-    for key in {r.key for r in results}:
-        total: dict[str, Stats] | None = None
-        for episode in reader.episodes:
-            total = aggregate_stats(total, {key: by_episode[episode.episode_index][key][1]})
-        if total is not None:
-            stats[key] = total[key]
-    write_json(work / STATS_PATH, stats_to_json(stats))
     write_json(work / INFO_PATH, _info(reader, results))  # the dataset's commit point
 
 
@@ -84,40 +79,31 @@ def _without_images(table: pa.Table, images: Sequence[str]) -> pa.Table:
 
 def _by_episode(
     results: Sequence[FileResult],
-) -> dict[int, dict[str, tuple[FileResult, Stats, tuple[float, float]]]]:
-    """Episode to camera to (its file, its new stats, its new segment)."""
-    found: dict[int, dict[str, tuple[FileResult, Stats, tuple[float, float]]]] = {}
+) -> dict[int, dict[str, tuple[FileResult, tuple[float, float]]]]:
+    """Episode to camera to (its new file, its segment in it)."""
+    found: dict[int, dict[str, tuple[FileResult, tuple[float, float]]]] = {}
     for result in results:
         for episode, segment in result.segments.items():
-            found.setdefault(episode, {})[result.key] = (
-                result,
-                result.stats[episode],
-                segment,
-            )
+            found.setdefault(episode, {})[result.key] = (result, segment)
     return found
 
 
 def _episodes_table(
-    table: pa.Table, by_episode: Mapping[int, Mapping[str, tuple[FileResult, Stats, Any]]]
+    table: pa.Table, by_episode: Mapping[int, Mapping[str, tuple[FileResult, tuple[float, float]]]]
 ) -> pa.Table:
-    """A ``meta/episodes`` table with every camera's file, timestamps and stats replaced."""
+    """A ``meta/episodes`` table with every camera's file and timestamps set."""
     episodes = table["episode_index"].to_pylist()
     keys = list(by_episode[episodes[0]]) if episodes else []
     for key in keys:
         values: dict[str, list[Any]] = {
             "chunk_index": [by_episode[e][key][0].chunk_index for e in episodes],
             "file_index": [by_episode[e][key][0].file_index for e in episodes],
-            "from_timestamp": [by_episode[e][key][2][0] for e in episodes],
-            "to_timestamp": [by_episode[e][key][2][1] for e in episodes],
+            "from_timestamp": [by_episode[e][key][1][0] for e in episodes],
+            "to_timestamp": [by_episode[e][key][1][1] for e in episodes],
         }
         for name, column in values.items():
             kind = pa.int64() if name.endswith("index") else pa.float64()
             table = _set(table, f"videos/{key}/{name}", pa.array(column, kind))
-        for stat in STAT_NAMES:
-            name = f"stats/{key}/{stat}"
-            column = [np.asarray(by_episode[e][key][1][stat]).tolist() for e in episodes]
-            if name in table.column_names:
-                table = _set(table, name, pa.array(column, table.schema.field(name).type))
     return table
 
 
@@ -165,7 +151,11 @@ def _camera(key: str, entry: Mapping[str, Any], result: FileResult) -> FeatureIn
 
 
 def verify_reencoded(source: DatasetReader, work: Path) -> None:
-    """Read the result back: counts, cameras, and each episode's first and last frame.
+    """Read the result's metadata back, and check every episode's timestamps resolve.
+
+    For each episode and camera, the first and last frame's times (``from_timestamp`` plus
+    ``i / fps``) must be frames of the MP4 (its index, read without decoding; each file's
+    pictures were decoded by its task).
 
     Raises:
         MediaError: The first thing that does not hold (the output is then not moved
@@ -181,10 +171,18 @@ def verify_reencoded(source: DatasetReader, work: Path) -> None:
         )
     if sorted(made.video_keys) != sorted(expected):
         problems.append(f"cameras {made.video_keys}, expected {expected}")
+    times: dict[Path, npt.NDArray[np.float64]] = {}
     for episode in made.episodes if not problems else ():
         for key in made.video_keys:
-            frames = made.frames(key, episode.episode_index, [0, episode.length - 1])
-            if len(frames) != 2:
-                problems.append(f"episode {episode.episode_index} of {key} did not decode")
+            path = made.video_path(key, episode.episode_index)
+            if path not in times:
+                index = read_sample_index(path)
+                times[path] = np.sort(index.pts) / index.timescale
+            start = episode.videos[key].from_seconds
+            for wanted in (start, start + (episode.length - 1) / made.fps):
+                if not np.any(np.abs(times[path] - wanted) <= GRID_TOLERANCE_S):
+                    problems.append(
+                        f"episode {episode.episode_index} of {key} has no frame at {wanted:.4f} s"
+                    )
     if problems:
         raise MediaError(f"The re-encoded dataset in {str(work)!r} is wrong: {problems[0]}.")

@@ -1,9 +1,9 @@
 """One task of a re-encode: one camera's MP4 (or its images in one data file), encoded anew.
 
-A task reads its source front to back, encodes the frames of the episodes it lists, reads
-the new file back (frame count, time grid, stats of LeRobot's sampled frames, fidelity to
-the source) and writes a small JSON marker last. It touches nothing else, so it can run on
-any worker that sees the files, and running it twice is harmless: a task whose marker and
+A task reads its source front to back, encodes the frames of the episodes it lists, checks
+the new file (frame count and time grid from its index, each episode's middle frame against
+what was encoded) and writes a small JSON marker last. It touches nothing else, so it can run
+on any worker that sees the files, and running it twice is harmless: a task whose marker and
 file are already there returns what the marker says (resuming and retries cost nothing).
 """
 
@@ -25,18 +25,18 @@ import pyarrow.compute as pc
 import pyarrow.parquet as pq
 from PIL import Image
 
+from lerobot_video.codec.decode import clear_decoder_cache, decode_depth_codes, decode_frames
 from lerobot_video.codec.encode import encode_depth_video, encode_video
 from lerobot_video.codec.file_modes import write_atomically
+from lerobot_video.codec.mp4_index import read_sample_index
 from lerobot_video.codec.probe import feature_info, probe_video
-from lerobot_video.codec.sequential import iter_video_frames
+from lerobot_video.codec.sequential import GRID_TOLERANCE_S, frames_on_grid, transcode_frames
 from lerobot_video.codec.support import EncoderPlan
 from lerobot_video.config import DepthEncoderConfig
-from lerobot_video.dataset.stats import Stats, downsample_frames, image_stats, sample_frame_indices
 from lerobot_video.depth import DepthQuantization, dequantize_depth
 from lerobot_video.errors import MediaError, MetadataError
 
-MARKER_VERSION = 2
-_GRID_TOLERANCE_S = 1e-4  # LeRobot's timestamp tolerance: a frame off the 1/fps grid is refused
+MARKER_VERSION = 3
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)
@@ -68,8 +68,8 @@ class ReencodeTask:
         episodes: The episodes to encode, in output order.
         fps: Frames per second.
         plan: The checked encoder plan (RGB or depth).
-        depth: For a depth camera, the source's quantizer and the unit (``"mm"``/``"m"``)
-            the dataset's depth stats are in; None for RGB.
+        depth: For a depth camera, the source's quantizer and the ``depth_unit``
+            (``"mm"``/``"m"``) its ``info`` records; None for RGB.
         output: The MP4 to write.
         marker: The JSON written when the file is complete.
         copy: The source MP4 is already encoded with ``plan``'s settings: copy it (checked
@@ -104,7 +104,6 @@ class FileResult:
         encode_seconds: Wall time of decoding the source and encoding (not the checks).
         video_info: The feature's ``info`` block described by the new file.
         segments: Episode to its ``(from_timestamp, to_timestamp)`` in the new file (s).
-        stats: Episode to the camera's stats over the new file's sampled frames.
         fidelity: Episode to its worst sampled frame's fidelity to the source: PSNR (dB,
             ``inf`` when identical) for RGB, largest depth error (mm) for depth.
         copied: The source already had the target settings and was copied, not encoded.
@@ -120,7 +119,6 @@ class FileResult:
     encode_seconds: float
     video_info: Mapping[str, Any]
     segments: Mapping[int, tuple[float, float]]
-    stats: Mapping[int, Stats]
     fidelity: Mapping[int, float]
     copied: bool = False
     reused: bool = False
@@ -128,6 +126,9 @@ class FileResult:
 
 def run_reencode_task(task: ReencodeTask) -> FileResult:
     """Write ``task.output`` (unless its marker says it is complete) and check it.
+
+    RGB videos are transcoded picture by picture (no RGB round trip); images and depth go
+    through arrays (depth is requantized through metres).
 
     Returns:
         What the file holds.
@@ -141,60 +142,59 @@ def run_reencode_task(task: ReencodeTask) -> FileResult:
     if done is not None:
         return done
     task.output.parent.mkdir(parents=True, exist_ok=True)
-    kept: dict[int, npt.NDArray[Any]] = {}  # each episode's middle source frame
+    watch = _Watch(task)
     started = time.perf_counter()
     if task.copy:
         write_atomically(task.output, lambda temp: shutil.copyfile(task.source, temp))
         info = feature_info(probe_video(task.output), task.plan.config)
+    elif not task.from_images and task.depth is None:
+        numbers = [s.start + o for s in task.episodes for o in range(s.length)]
+        info = transcode_frames(
+            task.source, task.output, fps=task.fps, plan=task.plan, numbers=numbers,
+            shown=watch.positions, show=watch.see,
+        )  # fmt: skip
     elif task.depth is None:
-        frames = _kept_middles(_source_frames(task), task, kept)
-        info = encode_video(frames, task.output, fps=task.fps, config=task.plan)
+        info = encode_video(watch.passing(_image_frames(task)), task.output, fps=task.fps,
+                            config=task.plan)  # fmt: skip
     else:
-        frames = _kept_middles(_source_frames(task), task, kept)
-        info = encode_depth_video(frames, task.output, fps=task.fps, config=task.plan)
+        info = encode_depth_video(watch.passing(_depth_metres(task)), task.output,
+                                  fps=task.fps, config=task.plan)  # fmt: skip
     if task.depth is not None:
         info["depth_unit"] = task.depth[1]
-    seconds = time.perf_counter() - started
-    result = _check_output(task, info, kept, seconds)
+    result = _check_output(task, info, watch, time.perf_counter() - started)
     write_atomically(task.marker, lambda p: p.write_text(json.dumps(_marker_json(result))))
     return result
 
 
-def _source_frames(task: ReencodeTask) -> Iterator[npt.NDArray[Any]]:
-    """The episodes' frames in output order (depth as metres), one at a time."""
-    if task.from_images:
-        yield from _image_frames(task)
-        return
-    # Episodes are in file order, so at most one decoded frame waits here at a time.
-    order = [(s.start + o) for s in task.episodes for o in range(s.length)]
-    wanted = set(order)
-    found: dict[int, npt.NDArray[Any]] = {}
-    position = 0
-    for seconds, frame in iter_video_frames(task.source, depth_codes=task.depth is not None):
-        number = round(seconds * task.fps)
-        if abs(seconds - number / task.fps) > _GRID_TOLERANCE_S:
-            raise MediaError(
-                f"{str(task.source)!r} has a frame at {seconds:.6f} s, off the 1/{task.fps} s "
-                "grid; only constant-frame-rate videos can be re-encoded.",
-                path=task.source,
-            )
-        if number in wanted:
-            found[number] = frame
-        while position < len(order) and order[position] in found:
-            yield _as_input(task, found.pop(order[position]))
-            position += 1
-    if position < len(order):
-        raise MediaError(
-            f"{str(task.source)!r} has no frame at {order[position] / task.fps:.4f} s "
-            f"(frame {order[position]}), which its episodes' metadata needs.",
-            path=task.source,
-        )
+class _Watch:
+    """Each episode's middle frame as it goes to the encoder, to score the new file against."""
+
+    def __init__(self, task: ReencodeTask) -> None:
+        self.positions: dict[int, int] = {}  # output position to its episode
+        start = 0
+        for span in task.episodes:
+            self.positions[start + span.length // 2] = span.episode_index
+            start += span.length
+        self.middles: dict[int, npt.NDArray[Any]] = {}
+
+    def see(self, position: int, frame: npt.NDArray[Any]) -> None:
+        """Take frame ``position`` of the new file (RGB uint8, or depth in metres)."""
+        if position in self.positions:
+            self.middles[self.positions[position]] = frame
+
+    def passing(self, frames: Iterator[npt.NDArray[Any]]) -> Iterator[npt.NDArray[Any]]:
+        """The frames, unchanged, each seen on its way to the encoder."""
+        for position, frame in enumerate(frames):
+            self.see(position, frame)
+            yield frame
 
 
-def _as_input(task: ReencodeTask, frame: npt.NDArray[Any]) -> npt.NDArray[Any]:
-    if task.depth is None:
-        return frame
-    return dequantize_depth(frame, task.depth[0], output_unit="m")
+def _depth_metres(task: ReencodeTask) -> Iterator[npt.NDArray[np.float32]]:
+    """The depth camera's frames as metres, through the source's quantizer."""
+    assert task.depth is not None
+    numbers = [s.start + o for s in task.episodes for o in range(s.length)]
+    for codes in frames_on_grid(task.source, task.fps, numbers, depth_codes=True):
+        yield dequantize_depth(codes, task.depth[0], output_unit="m")
 
 
 def _image_frames(task: ReencodeTask) -> Iterator[npt.NDArray[np.uint8]]:
@@ -226,78 +226,32 @@ def _decode_image(cell: Any, source: Path) -> npt.NDArray[np.uint8]:
         return np.asarray(image.convert("RGB"), dtype=np.uint8)
 
 
-def _kept_middles(
-    frames: Iterator[npt.NDArray[Any]], task: ReencodeTask, kept: dict[int, npt.NDArray[Any]]
-) -> Iterator[npt.NDArray[Any]]:
-    """Pass the frames through, keeping each episode's middle one to score the output by."""
-    for span in task.episodes:
-        for offset in range(span.length):
-            frame = next(frames)
-            if offset == span.length // 2:
-                kept[span.episode_index] = frame
-            yield frame
-
-
 def _check_output(
-    task: ReencodeTask,
-    info: Mapping[str, Any],
-    kept: Mapping[int, npt.NDArray[Any]],
-    seconds: float,
+    task: ReencodeTask, info: Mapping[str, Any], watch: _Watch, seconds: float
 ) -> FileResult:
-    """Read the new file back: frame count, time grid, stats and fidelity per episode."""
-    sampled: dict[int, list[npt.NDArray[Any]]] = {s.episode_index: [] for s in task.episodes}
-    fidelity: dict[int, float] = {}
-    targets = _frame_targets(task)
-    count = 0
-    for count, (seconds_at, frame) in enumerate(
-        iter_video_frames(task.output, depth_codes=task.depth is not None), start=1
-    ):
-        if abs(seconds_at - (count - 1) / task.fps) > _GRID_TOLERANCE_S:
-            raise MediaError(f"{str(task.output)!r} frame {count - 1} is at {seconds_at:.6f} s.")
-        for episode, is_sample, is_middle in targets.get(count - 1, ()):
-            value = _as_stats_unit(task, frame)
-            if is_sample:
-                sampled[episode].append(downsample_frames(value[None])[0])
-            if is_middle:
-                # A copied file is the source itself: PSNR inf, no depth error.
-                fidelity[episode] = (
-                    _fidelity(task, kept[episode], frame)
-                    if episode in kept
-                    else (math.inf if task.depth is None else 0.0)
-                )
+    """The new file's index (frame count, time grid, no decoding) and each episode's score."""
+    index = read_sample_index(task.output)
     expected = sum(s.length for s in task.episodes)
-    if count != expected:
-        raise MediaError(f"{str(task.output)!r} holds {count} frames; {expected} were written.")
+    times = np.sort(index.pts) / index.timescale
+    grid = np.arange(len(times)) / task.fps
+    if len(times) != expected or np.any(np.abs(times - grid) > GRID_TOLERANCE_S):
+        raise MediaError(
+            f"{str(task.output)!r} holds {len(times)} frames, not {expected} on the "
+            f"1/{task.fps} s grid."
+        )
     return FileResult(
         key=task.key,
         chunk_index=task.chunk_index,
         file_index=task.file_index,
-        frames=count,
+        frames=expected,
         source_bytes=_source_bytes(task),
         bytes=task.output.stat().st_size,
         encode_seconds=seconds,
         video_info=dict(info),
         segments=_segments(task),
-        stats={
-            e: image_stats(np.stack(f), is_depth=task.depth is not None) for e, f in sampled.items()
-        },
-        fidelity=fidelity,
+        fidelity=_fidelity(task, watch.middles),
         copied=task.copy,
     )
-
-
-def _frame_targets(task: ReencodeTask) -> dict[int, list[tuple[int, bool, bool]]]:
-    """Output frame to ``(episode, is a stats sample, is the scored middle frame)``."""
-    targets: dict[int, list[tuple[int, bool, bool]]] = {}
-    start = 0
-    for span in task.episodes:
-        samples = set(sample_frame_indices(span.length))
-        for offset in samples | {span.length // 2}:
-            targets.setdefault(start + offset, []).append(
-                (span.episode_index, offset in samples, offset == span.length // 2)
-            )
-        start += span.length
-    return targets
 
 
 def _segments(task: ReencodeTask) -> dict[int, tuple[float, float]]:
@@ -308,28 +262,44 @@ def _segments(task: ReencodeTask) -> dict[int, tuple[float, float]]:
     return segments
 
 
-def _as_stats_unit(task: ReencodeTask, frame: npt.NDArray[Any]) -> npt.NDArray[Any]:
-    """RGB as is; depth codes as depth in the dataset's unit, (H, W, 1)."""
-    if task.depth is None:
-        return frame
-    if task.depth[1] == "mm":
-        return dequantize_depth(frame, _new_quantization(task), output_unit="mm")[..., None]
-    return dequantize_depth(frame, _new_quantization(task), output_unit="m")[..., None]
-
-
 def _new_quantization(task: ReencodeTask) -> DepthQuantization:
     config = task.plan.config
     assert isinstance(config, DepthEncoderConfig)
     return config.quantization
 
 
-def _fidelity(task: ReencodeTask, source: npt.NDArray[Any], output: npt.NDArray[Any]) -> float:
-    """PSNR (dB) of an RGB frame; largest error (mm) of a depth frame (source in metres)."""
-    if task.depth is None:
-        error = np.mean((source.astype(np.float64) - output.astype(np.float64)) ** 2)
-        return math.inf if error == 0 else float(10 * math.log10(255.0**2 / error))
-    metres = dequantize_depth(output, _new_quantization(task), output_unit="m")
-    return float(np.max(np.abs(source.astype(np.float64) - metres.astype(np.float64)))) * 1000
+def _fidelity(task: ReencodeTask, middles: Mapping[int, npt.NDArray[Any]]) -> dict[int, float]:
+    """Each episode's middle frame, decoded from the new file, against what was encoded.
+
+    Returns:
+        Episode to PSNR (dB) for RGB, largest error (mm) for depth; a copied file is the
+        source itself (``inf`` dB, 0 mm).
+    """
+    if task.copy:
+        return {s.episode_index: math.inf if task.depth is None else 0.0 for s in task.episodes}
+    positions, start = {}, 0
+    for span in task.episodes:
+        positions[span.episode_index] = start + span.length // 2
+        start += span.length
+    times = [positions[e] / task.fps for e in middles]
+    try:
+        decoded: npt.NDArray[Any]
+        if task.depth is None:
+            decoded = decode_frames(task.output, times)
+        else:
+            codes = decode_depth_codes(task.output, times)
+            decoded = dequantize_depth(codes, _new_quantization(task), output_unit="m")
+    finally:
+        clear_decoder_cache(task.output.parent)  # the file moves when the job is done
+    scores = {}
+    for n, (episode, source) in enumerate(middles.items()):
+        error = source.astype(np.float64) - decoded[n]
+        if task.depth is not None:
+            scores[episode] = float(np.max(np.abs(error))) * 1000.0
+        else:
+            mse = float(np.mean(error**2))
+            scores[episode] = math.inf if mse == 0 else 10 * math.log10(255.0**2 / mse)
+    return scores
 
 
 def _source_bytes(task: ReencodeTask) -> int:
@@ -363,11 +333,6 @@ def _marker_json(result: FileResult) -> dict[str, Any]:
         "encode_seconds": result.encode_seconds,
         "video_info": dict(result.video_info),
         "segments": {str(e): list(s) for e, s in result.segments.items()},
-        # dtypes kept: a resumed run's stats must equal an uninterrupted run's exactly.
-        "stats": {
-            str(e): {n: [str(v.dtype), v.tolist()] for n, v in s.items()}
-            for e, s in result.stats.items()
-        },
         "fidelity": {str(e): (None if math.isinf(v) else v) for e, v in result.fidelity.items()},
         "copied": result.copied,
     }
@@ -384,10 +349,6 @@ def _from_marker(data: Mapping[str, Any]) -> FileResult:
         encode_seconds=float(data["encode_seconds"]),
         video_info=data["video_info"],
         segments={int(e): (float(s[0]), float(s[1])) for e, s in data["segments"].items()},
-        stats={
-            int(e): {n: np.asarray(v[1], dtype=v[0]) for n, v in s.items()}
-            for e, s in data["stats"].items()
-        },
         fidelity={
             int(e): (math.inf if v is None else float(v)) for e, v in data["fidelity"].items()
         },

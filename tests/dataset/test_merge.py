@@ -17,7 +17,6 @@ corrupted output (a timestamp, a data value, a cut video, a stats value).
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 import shutil
@@ -32,6 +31,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
+from file_digest import digest
 
 from lerobot_video import (
     ChunkingConfig,
@@ -98,14 +98,6 @@ def make_source(
         writer.save_episode()
     writer.finalize()
     return root
-
-
-def digest(root: Path) -> dict[str, str]:
-    return {
-        str(p.relative_to(root)): hashlib.sha256(p.read_bytes()).hexdigest()
-        for p in sorted(root.rglob("*"))
-        if p.is_file()
-    }
 
 
 @pytest.fixture(scope="module")
