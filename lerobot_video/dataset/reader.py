@@ -22,7 +22,14 @@ from lerobot_video.dataset.drop_log import read_drop_log
 from lerobot_video.dataset.episodes import EpisodeInfo
 from lerobot_video.dataset.features import FeatureInfo, parse_features, video_keys
 from lerobot_video.dataset.files import load_json
-from lerobot_video.dataset.layout import EPISODES_DIR, INFO_PATH, STATS_PATH, TASKS_PATH, FileLayout
+from lerobot_video.dataset.layout import (
+    EPISODES_DIR,
+    INFO_PATH,
+    STATS_PATH,
+    TASKS_PATH,
+    VIDEO_PATH,
+    FileLayout,
+)
 from lerobot_video.dataset.metadata_checks import (
     check_info,
     check_video_keys,
@@ -84,7 +91,11 @@ class DatasetReader:
         check_video_keys(info_path, video_keys(self._features))
         check_video_shapes(info_path, {k: self._features[k].shape for k in self.video_keys})
         if video_keys(self._features) and self._info.get("video_path") is None:
-            raise MetadataError(f"{str(info_path)!r} has video features but no 'video_path'.")
+            raise MetadataError(
+                f"{str(info_path)!r} has video features but its 'video_path' is "
+                f"{self._info.get('video_path')!r}; it must be a path template such as "
+                f"{VIDEO_PATH!r}."
+            )
         self._quantizations = {
             key: _quantization(info_path, key, ft)
             for key, ft in self._features.items()
