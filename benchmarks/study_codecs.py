@@ -26,22 +26,20 @@ import time
 from pathlib import Path
 from typing import Any
 
-from lerobot_video import InlineExecutor, LocalExecutor, StudyGrid, load_clip, run_study
-from lerobot_video.clips import BUNDLED_PUSHT_CLIP, BUNDLED_RGB_CLIP
+from lerobot_video import (
+    BUNDLED_PUSHT_CLIP,
+    BUNDLED_RGB_CLIP,
+    InlineExecutor,
+    LocalExecutor,
+    StudyGrid,
+    load_clip,
+    run_study,
+)
+from lerobot_video.cli.encoder_flags import int_or_none, preset_value  # the command's parsers
 
 HERE = Path(__file__).resolve().parent
 CLIPS = {"aloha": BUNDLED_RGB_CLIP, "pusht": BUNDLED_PUSHT_CLIP}
 CLIP_NAMES = {"aloha": "aloha_sim_transfer_cube_top", "pusht": "pusht_sim_96"}
-
-
-def _int_or_none(text: str) -> int | None:
-    return None if text.lower() == "none" else int(text)
-
-
-def _preset(text: str) -> int | str | None:
-    if text.lower() == "none":
-        return None
-    return int(text) if text.lstrip("-").isdigit() else text
 
 
 def _args() -> argparse.Namespace:
@@ -51,9 +49,9 @@ def _args() -> argparse.Namespace:
     )
     parser.add_argument("--vcodec", nargs="+", default=["libsvtav1", "h264", "hevc"])
     parser.add_argument("--pix-fmt", nargs="+", default=["yuv420p"])
-    parser.add_argument("--g", nargs="+", type=_int_or_none, default=[1, 2, 10, None])
-    parser.add_argument("--crf", nargs="+", type=_int_or_none, default=[20, 30, 40])
-    parser.add_argument("--preset", nargs="+", type=_preset, default=[None])
+    parser.add_argument("--g", nargs="+", type=int_or_none, default=[1, 2, 10, None])
+    parser.add_argument("--crf", nargs="+", type=int_or_none, default=[20, 30, 40])
+    parser.add_argument("--preset", nargs="+", type=preset_value, default=[None])
     parser.add_argument("--scenarios", nargs="+", default=["1_frame", "6_frames"])
     parser.add_argument("--num-samples", type=int, default=50)
     parser.add_argument("--workers", type=int, default=1, help="0: in this process")

@@ -12,6 +12,9 @@ from lerobot_video.capture.recorder import CaptureReport, Recorder, RecorderStat
 from lerobot_video.capture.replay import ReplaySource, bundled_replay_source
 from lerobot_video.capture.source import FrameSource, SourceStatus, StreamSpec
 from lerobot_video.clips import (
+    BUNDLED_DEPTH_CLIP,
+    BUNDLED_PUSHT_CLIP,
+    BUNDLED_RGB_CLIP,
     Clip,
     DepthClip,
     load_clip,
@@ -166,6 +169,9 @@ from lerobot_video.study.runner import StudyPlan, StudyResult, iter_study, plan_
 from lerobot_video.study.scenarios import SCENARIOS, sample_scenario_frames
 
 __all__ = [
+    "BUNDLED_DEPTH_CLIP",
+    "BUNDLED_PUSHT_CLIP",
+    "BUNDLED_RGB_CLIP",
     "CHROMA_FORMATS",
     "COLORMAPS",
     "DEFAULT_SEARCH",

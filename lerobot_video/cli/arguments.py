@@ -10,6 +10,8 @@ import os
 from pathlib import Path
 
 from lerobot_video import (
+    BUNDLED_PUSHT_CLIP,
+    BUNDLED_RGB_CLIP,
     Clip,
     ConfigError,
     DatasetReader,
@@ -20,7 +22,6 @@ from lerobot_video import (
     load_clip,
     open_hub_dataset,
 )
-from lerobot_video.clips import BUNDLED_PUSHT_CLIP, BUNDLED_RGB_CLIP
 
 BUNDLED = {"aloha": BUNDLED_RGB_CLIP, "pusht": BUNDLED_PUSHT_CLIP}
 """Clip names accepted in place of a file: the bundled sample clips."""
