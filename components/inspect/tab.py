@@ -8,7 +8,7 @@ from typing import Any, TypeVar
 import gradio as gr
 
 from components.feedback import failure_status, quietly
-from components.inspect.episode import MAX_CAMERAS, probe_pixel, show_episode, show_frame
+from components.inspect.episode import probe_pixel, show_episode, show_frame
 from components.inspect.handlers import (
     clear_inspect,
     open_hub,
@@ -90,7 +90,7 @@ def _show_chain(page: InspectPage, opened: Any, sessions: Sessions, suffix: str)
         preprocess=False,
     )
     episode = shown.success(
-        _episode_fn(sessions, chained=True),
+        _episode_fn(sessions, chained=len(_episode_outputs(page))),
         page.episode,
         _episode_outputs(page),
         api_name=f"show_inspect_episode_first{suffix}",
@@ -98,7 +98,7 @@ def _show_chain(page: InspectPage, opened: Any, sessions: Sessions, suffix: str)
         preprocess=False,
     )
     episode.success(
-        _frame_fn(sessions, chained=True),
+        _frame_fn(sessions, chained=len(_frame_outputs(page))),
         [page.frame, page.unit],
         _frame_outputs(page),
         api_name=f"show_inspect_frame_first{suffix}",
@@ -183,11 +183,12 @@ def _frame_outputs(page: InspectPage) -> list[Any]:
     return [*page.images, page.readout, page.plot]
 
 
-def _episode_fn(sessions: Sessions, *, chained: bool = False) -> Callable[..., list[Any]]:
-    """The episode step; ``chained`` when it follows an open, which a newer open may undo.
+def _episode_fn(sessions: Sessions, *, chained: int = 0) -> Callable[..., list[Any]]:
+    """The episode step; ``chained`` (its output count) when it follows an open.
 
-    A chained step that finds the dataset closed meanwhile (the user opened another) changes
-    nothing: failing would put its words on the status line over the newer open's.
+    A newer open may undo the one it follows: a chained step that finds the dataset closed
+    meanwhile changes none of its outputs, since failing would put its words on the status
+    line over the newer open's.
     """
 
     def episode(
@@ -197,19 +198,19 @@ def _episode_fn(sessions: Sessions, *, chained: bool = False) -> Callable[..., l
     ) -> list[Any]:
         state = sessions.get(request)
         if chained and state.inspect.reader is None:
-            return [gr.skip()] * (MAX_CAMERAS + 3)
+            return [gr.skip()] * chained
         return quietly(state, lambda: show_episode(state, index, progress))
 
     return episode
 
 
-def _frame_fn(sessions: Sessions, *, chained: bool = False) -> Callable[..., list[Any]]:
+def _frame_fn(sessions: Sessions, *, chained: int = 0) -> Callable[..., list[Any]]:
     """The frame step; ``chained`` as for :func:`_episode_fn` (no episode left: no change)."""
 
     def frame(index: Any, unit: Any, request: gr.Request) -> list[Any]:
         state = sessions.get(request)
         if chained and not state.inspect.videos:
-            return [gr.skip()] * (MAX_CAMERAS + 2)
+            return [gr.skip()] * chained
         return quietly(state, lambda: show_frame(state, index, unit))
 
     return frame

@@ -57,8 +57,9 @@ class ReencodeResult:
         source_bytes: The source's camera bytes (MP4s, or encoded images).
         output_bytes: The new MP4s' bytes.
         seconds: Wall time of the whole call (s).
-        frames_per_second: Frames encoded by this call per second of wall time spent
-            encoding (all workers together; reused files count neither frames nor time).
+        frames_per_second: Frames this call wrote (encoded, or copied for a camera already
+            at the settings) per second of wall time of its tasks, all workers together;
+            files reused from an earlier run count neither frames nor time.
         fidelity: Camera to its worst episode's fidelity to the source: PSNR (dB, ``inf``
             when identical) for RGB, largest error (mm) for depth; each episode is scored on
             its middle frame.

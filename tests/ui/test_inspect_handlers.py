@@ -148,11 +148,13 @@ def test_a_chain_overtaken_by_a_newer_open_changes_nothing(data: AppSettings) ->
     state = sessions.get(tab)
     try:
         _opened(state, data, SAMPLE)
-        assert _episode_fn(sessions, chained=True)(0, tab, NO_PROGRESS)[0].startswith("Episode")
+        assert _episode_fn(sessions, chained=MAX_CAMERAS + 3)(0, tab, NO_PROGRESS)[0].startswith(
+            "Episode"
+        )
         clear_inspect(state)  # the user pressed "Open" again
         state.last_error = "the newer open's refusal"
-        frame = _frame_fn(sessions, chained=True)(0, "mm", tab)
-        episode = _episode_fn(sessions, chained=True)(0, tab, NO_PROGRESS)
+        frame = _frame_fn(sessions, chained=MAX_CAMERAS + 2)(0, "mm", tab)
+        episode = _episode_fn(sessions, chained=MAX_CAMERAS + 3)(0, tab, NO_PROGRESS)
         assert frame == [gr.skip()] * (MAX_CAMERAS + 2)
         assert episode == [gr.skip()] * (MAX_CAMERAS + 3)
         assert state.last_error == "the newer open's refusal"
